@@ -1,0 +1,1 @@
+"""Adapters and plumbing shared by the ingress, the workers and analytics."""

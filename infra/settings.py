@@ -1,0 +1,70 @@
+"""Typed settings, read once from EVENTLY_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with defaults that work on a laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="EVENTLY_", extra="ignore")
+
+    # Kafka
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    topic_prefix: str = ""
+    worker_group_id: str = "evently-workers"
+
+    # Cassandra
+    cassandra_contact_points: str = "127.0.0.1"
+    cassandra_port: int = 9042
+    cassandra_keyspace: str = "evently"
+    cassandra_replication_factor: int = Field(default=1, ge=1)
+
+    # HTTP ingress
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    admin_token: str | None = None
+    command_timeout_seconds: float = Field(default=10.0, gt=0)
+    cors_origins: str = "*"
+    max_body_bytes: int = 64 * 1024
+
+    # Booking rules
+    hold_ttl_seconds: int = Field(default=180, ge=1, le=3600)
+    max_seats_per_hold: int = Field(default=10, ge=1)
+    max_active_holds_per_user: int = Field(default=5, ge=1)
+
+    # Payment simulator
+    payment_failure_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+    payment_latency_ms: int = Field(default=0, ge=0)
+
+    # Dev stack (local JVMs started by `python -m devstack`)
+    devstack_dir: Path = REPO_ROOT / ".devstack"
+    devstack_cache_dir: Path = Path.home() / ".cache" / "evently" / "maven"
+    devstack_heap_mb: int = Field(default=768, ge=256, le=1024)
+
+    log_level: str = "INFO"
+
+    @property
+    def cassandra_hosts(self) -> list[str]:
+        """Contact points as a list."""
+        return [h.strip() for h in self.cassandra_contact_points.split(",") if h.strip()]
+
+    @property
+    def kafka_host_port(self) -> tuple[str, int]:
+        """Host and port of the first bootstrap server."""
+        first = self.kafka_bootstrap_servers.split(",")[0].strip()
+        host, _, port = first.rpartition(":")
+        return host, int(port)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

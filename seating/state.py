@@ -1,0 +1,136 @@
+"""The seat state of one event, as its partition owner holds it in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from seating.events import SeatLine
+
+
+class HoldStatus(StrEnum):
+    """Where a hold is: live (held, confirming) or ended exactly one way."""
+
+    HELD = "held"
+    CONFIRMING = "confirming"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+LIVE = frozenset({HoldStatus.HELD, HoldStatus.CONFIRMING})
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A numbered seat of the venue, priced for this event."""
+
+    seat_id: str
+    row: str
+    number: int
+    seat_type: str
+    price: float
+
+    def line(self) -> SeatLine:
+        return SeatLine(self.seat_id, self.seat_type, self.price)
+
+
+@dataclass
+class Hold:
+    """A hold and, once confirmed, the booking it became."""
+
+    holding_id: str
+    user_id: str
+    seats: tuple[SeatLine, ...]
+    total_price: float
+    created_at: float
+    expires_at: float
+    status: HoldStatus = HoldStatus.HELD
+    payment_attempt: int = 0
+    payment_token: str | None = None
+    booking_id: str | None = None
+    booking_cancelled: bool = False
+    charge_id: str | None = None
+    refund_id: str | None = None
+
+    @property
+    def seat_ids(self) -> tuple[str, ...]:
+        return tuple(line.seat_id for line in self.seats)
+
+    def lapsed(self, now: float) -> bool:
+        """A held hold whose time is up (a confirming hold cannot lapse)."""
+        return self.status is HoldStatus.HELD and now >= self.expires_at
+
+    def occupies_seats(self) -> bool:
+        """Whether its seats are taken: a live hold or an uncancelled booking."""
+        return self.status in LIVE or (
+            self.status is HoldStatus.CONFIRMED and not self.booking_cancelled
+        )
+
+
+def row_order(row: str) -> tuple[int, int, str]:
+    """Front rows first: numeric rows by number, lettered rows A..Z, then AA.."""
+    if row.isdigit():
+        return (0, int(row), "")
+    return (1, len(row), row)
+
+
+@dataclass
+class EventSeats:
+    """Seats, holds and who occupies which seat, for one event."""
+
+    event_id: str
+    seats: dict[str, Seat]
+    hold_ttl_seconds: int
+    max_seats_per_hold: int = 10
+    max_active_holds_per_user: int = 5
+    holds: dict[str, Hold] = field(default_factory=dict)
+    occupant: dict[str, str] = field(default_factory=dict)
+    live_by_user: dict[str, set[str]] = field(default_factory=dict)
+    rows: dict[str, list[list[Seat]]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Group seats by type into rows (front first), each row sorted by number."""
+        by_type: dict[str, dict[str, list[Seat]]] = {}
+        for seat in self.seats.values():
+            by_type.setdefault(seat.seat_type, {}).setdefault(seat.row, []).append(seat)
+        self.rows = {
+            seat_type: [
+                sorted(row_seats, key=lambda s: s.number)
+                for _, row_seats in sorted(rows.items(), key=lambda kv: row_order(kv[0]))
+            ]
+            for seat_type, rows in by_type.items()
+        }
+
+    def holder_of(self, seat_id: str) -> Hold | None:
+        """The hold or booking occupying `seat_id`, if any."""
+        holding_id = self.occupant.get(seat_id)
+        return self.holds[holding_id] if holding_id else None
+
+    def is_free(self, seat_id: str, now: float) -> bool:
+        """Free now: nobody occupies it, or only a hold whose time is up."""
+        hold = self.holder_of(seat_id)
+        return hold is None or hold.lapsed(now)
+
+    def seat_status(self, seat_id: str, now: float) -> str:
+        """available, held or booked, as a buyer sees it now."""
+        hold = self.holder_of(seat_id)
+        if hold is None or hold.lapsed(now):
+            return "available"
+        return "booked" if hold.status is HoldStatus.CONFIRMED else "held"
+
+    def live_holds_of(self, user_id: str, now: float) -> int:
+        """How many holds `user_id` has that still count (held in time, or confirming)."""
+        live = self.live_by_user.get(user_id, ())
+        return sum(1 for holding_id in live if not self.holds[holding_id].lapsed(now))
+
+    def live_holds(self) -> list[Hold]:
+        """Holds that are held or confirming."""
+        return [self.holds[h] for ids in self.live_by_user.values() for h in ids]
+
+    def due_expiries(self, now: float) -> list[str]:
+        """Holds whose time is up and that nobody has expired yet."""
+        return [h.holding_id for h in self.live_holds() if h.lapsed(now)]

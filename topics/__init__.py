@@ -1,0 +1,1 @@
+"""Every Kafka topic, key and message schema: the one source of truth."""

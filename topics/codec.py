@@ -1,0 +1,66 @@
+"""Bytes to messages and back; refusals say why, for the dead-letter topic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from topics.commands import COMMAND_TYPES, SeatCommand
+from topics.dead_letters import Reason
+
+MAX_MESSAGE_BYTES = 64 * 1024
+_COMMANDS: TypeAdapter[SeatCommand] = TypeAdapter(SeatCommand)
+
+
+class Undecodable(Exception):
+    """A message that cannot be read; `reason` is one of the dead-letter reasons."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason: Reason = reason
+        self.detail = detail
+
+
+def encode(message: BaseModel) -> bytes:
+    """A message as compact JSON."""
+    return orjson.dumps(message.model_dump(mode="json", exclude_none=True))
+
+
+def load_object(value: bytes | None) -> dict[str, Any]:
+    """Parse `value` as a JSON object, or say why not."""
+    if value is None:
+        raise Undecodable("bad_json", "the message has no value")
+    if len(value) > MAX_MESSAGE_BYTES:
+        raise Undecodable("too_large", f"{len(value)} bytes, limit {MAX_MESSAGE_BYTES}")
+    try:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise Undecodable("bad_json", str(exc)) from None
+    if not isinstance(data, dict):
+        raise Undecodable("not_an_object", f"a JSON {type(data).__name__}, not an object")
+    return data
+
+
+def decode_command(key: bytes | None, value: bytes | None) -> SeatCommand:
+    """A seat command from Kafka, checked against its key (the event id)."""
+    data = load_object(value)
+    if data.get("type") not in COMMAND_TYPES:
+        raise Undecodable("unknown_type", f"unknown command type {data.get('type')!r}")
+    if data.get("schema_version", 1) != 1:
+        raise Undecodable("unsupported_version", f"schema_version {data['schema_version']!r}")
+    try:
+        command = _COMMANDS.validate_python(data)
+    except ValidationError as exc:
+        raise Undecodable("invalid_fields", _describe(exc)) from None
+    if key is None or key.decode(errors="replace") != command.event_id:
+        raise Undecodable("wrong_key", f"key {key!r} is not the event id {command.event_id}")
+    return command
+
+
+def _describe(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'][1:]) or 'message'}: {err['msg']}"
+        for err in exc.errors()
+    )

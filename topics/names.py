@@ -1,0 +1,101 @@
+"""Every topic, its key and its partition count. Nothing else spells a topic name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic as declared here; `name` is prefixed per deployment by `Topics`."""
+
+    base: str
+    partitions: int
+    key: str
+    description: str
+    retention_ms: int | None = None
+
+
+SEAT_COMMANDS = Topic(
+    "evently.seat-commands.v1",
+    12,
+    key="event_id",
+    description="Seat commands (hold, confirm, cancel, expire, payment outcomes) from the "
+    "ingress, partners and workers; one partition owner decides for each event.",
+)
+SEAT_REPLIES = Topic(
+    "evently.seat-replies.v1",
+    8,
+    key="correlation_id",
+    description="Outcomes for ingress instances; each instance reads the one partition it "
+    "names in reply_to.",
+    retention_ms=60 * 60 * 1000,
+)
+SEAT_RESULTS = Topic(
+    "evently.seat-results.v1",
+    6,
+    key="correlation_id",
+    description="Outcomes of commands that name no reply_to (the partner path).",
+)
+BOOKING_EVENTS = Topic(
+    "evently.booking-events.v1",
+    12,
+    key="event_id",
+    description="Domain events (seats held, hold confirmed, expired, ...) for analytics.",
+)
+CATALOG = Topic(
+    "evently.catalog.v1",
+    1,
+    key="event_id",
+    description="Events created or changed, for the search index of every ingress.",
+)
+DEAD_LETTERS = Topic(
+    "evently.dead-letters.v1",
+    1,
+    key="original key",
+    description="Messages no consumer could read, with the reason and where they came from.",
+)
+
+ALL_TOPICS: tuple[Topic, ...] = (
+    SEAT_COMMANDS,
+    SEAT_REPLIES,
+    SEAT_RESULTS,
+    BOOKING_EVENTS,
+    CATALOG,
+    DEAD_LETTERS,
+)
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Topic names for one deployment (a prefix isolates test runs)."""
+
+    prefix: str = ""
+
+    def name(self, topic: Topic) -> str:
+        """The full name of `topic` in this deployment."""
+        return f"{self.prefix}{topic.base}"
+
+    @property
+    def seat_commands(self) -> str:
+        return self.name(SEAT_COMMANDS)
+
+    @property
+    def seat_replies(self) -> str:
+        return self.name(SEAT_REPLIES)
+
+    @property
+    def seat_results(self) -> str:
+        return self.name(SEAT_RESULTS)
+
+    @property
+    def booking_events(self) -> str:
+        return self.name(BOOKING_EVENTS)
+
+    @property
+    def catalog(self) -> str:
+        return self.name(CATALOG)
+
+    @property
+    def dead_letters(self) -> str:
+        return self.name(DEAD_LETTERS)
