@@ -19,7 +19,7 @@ from infra.settings import Settings
 NAME = "cassandra"
 STORAGE_PORT = 7000
 PROBE_TIMEOUT_S = 10.0
-DATA_DIRS = ("data", "commitlog", "saved_caches", "hints", "cdc_raw")
+DATA_DIRS = ("data", "commitlog", "saved_caches", "hints", "cdc_raw", "triggers")
 
 # conf/jvm17-server.options of the cassandra-5.0 branch ("JPMS" section).
 JAVA17_FLAGS = [
@@ -200,11 +200,16 @@ def jvm_args(layout: Layout, settings: Settings, classpath: list[Path]) -> list[
         f"-Dlogback.configurationFile={base / 'logback.xml'}",
         f"-Dcassandra.storagedir={base}",
         f"-Dcassandra.logdir={layout.logs_dir}",
+        f"-Dcassandra.triggers_dir={base / 'triggers'}",
         "-Dcassandra-foreground=yes",
         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
         "-Dcassandra.initial_token=0",
         "-Dcassandra.ring_delay_ms=1000",
         "-Dcassandra.superuser_setup_delay_ms=0",
+        "-Dcassandra.shutdown_announce_in_ms=0",
+        # Skip the forced flushes of system tables on every schema change (as embedded
+        # Cassandra in tests does): DDL in tests gets much faster; the commitlog still has it.
+        "-Dcassandra.unsafesystem=true",
     ]
 
 

@@ -24,7 +24,7 @@ app = typer.Typer(
     help="Local Kafka + Cassandra for Evently (no Docker).",
 )
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 class Service(StrEnum):

@@ -1,7 +1,7 @@
 """Resolving each service's jars with Maven into the shared cache, once.
 
 The classpath of a service is written to <devstack_dir>/classpath/<service>.txt
-together with a hash of pom.xml; while both match and every jar still exists,
+together with a hash of pom.xml and the cache path; while both match and every jar still exists,
 Maven is not run at all.
 """
 
@@ -20,9 +20,9 @@ POM = Path(__file__).resolve().parent / "pom.xml"
 MVN_TIMEOUT_S = 900
 
 
-def pom_digest() -> str:
-    """Short hash of pom.xml: a changed pom invalidates stored classpaths."""
-    return hashlib.sha256(POM.read_bytes()).hexdigest()[:16]
+def pom_digest(layout: Layout) -> str:
+    """Hash of pom.xml and the cache path: changing either invalidates stored classpaths."""
+    return hashlib.sha256(POM.read_bytes() + str(layout.maven_repo).encode()).hexdigest()[:16]
 
 
 def read_classpath(layout: Layout, service: str) -> list[Path] | None:
@@ -31,7 +31,7 @@ def read_classpath(layout: Layout, service: str) -> list[Path] | None:
     stamp = cp_file.with_suffix(".pom")
     if not cp_file.is_file() or not stamp.is_file():
         return None
-    if stamp.read_text().strip() != pom_digest():
+    if stamp.read_text().strip() != pom_digest(layout):
         return None
     jars = [Path(p) for p in cp_file.read_text().strip().split(os.pathsep) if p]
     if not jars or not all(j.is_file() for j in jars):
@@ -68,7 +68,7 @@ def resolve_classpath(layout: Layout, service: str) -> list[Path]:
         tail = "\n".join((out.stdout + out.stderr).strip().splitlines()[-40:])
         raise DevstackError(f"Maven could not resolve the {service} jars:\n{' '.join(cmd)}\n{tail}")
     tmp.replace(cp_file)
-    cp_file.with_suffix(".pom").write_text(pom_digest() + "\n")
+    cp_file.with_suffix(".pom").write_text(pom_digest(layout) + "\n")
     jars = read_classpath(layout, service)
     if jars is None:
         raise DevstackError(f"Maven wrote an incomplete classpath for {service}: {cp_file}")

@@ -133,24 +133,25 @@ def _wait(pending: list[_Pending], s: Settings, layout: Layout, echo: Echo) -> N
     while waiting:
         for p in list(waiting):
             name = p.spec.name
+            log_file = layout.log_file(name)
             if not is_alive(p.pid):
                 layout.pid_file(name).unlink(missing_ok=True)
                 raise StartError(
                     f"{p.spec.title} (pid {p.pid}) exited during start. "
-                    f"Last lines of {layout.log_file(name)}:\n{tail(layout.log_file(name), LOG_TAIL_LINES)}"
+                    f"Last lines of {log_file}:\n{tail(log_file, LOG_TAIL_LINES)}"
                 )
             if p.spec.probe(s):
-                echo(
-                    f"{p.spec.title} ready at {p.spec.address(s)} in {time.monotonic() - p.started_at:.1f}s"
-                )
+                took = time.monotonic() - p.started_at
+                echo(f"{p.spec.title} ready at {p.spec.address(s)} in {took:.1f}s")
                 waiting.remove(p)
             elif time.monotonic() > p.deadline:
-                log_tail = tail(layout.log_file(name), LOG_TAIL_LINES)
+                log_tail = tail(log_file, LOG_TAIL_LINES)
                 terminate(p.pid, p.spec.stop_timeout_s)
                 layout.pid_file(name).unlink(missing_ok=True)
                 raise StartError(
-                    f"{p.spec.title} (pid {p.pid}) was not ready within {p.spec.start_timeout_s:.0f}s "
-                    f"and was stopped. Last lines of {layout.log_file(name)}:\n{log_tail}"
+                    f"{p.spec.title} (pid {p.pid}) was not ready within "
+                    f"{p.spec.start_timeout_s:.0f}s and was stopped. "
+                    f"Last lines of {log_file}:\n{log_tail}"
                 )
         if waiting:
             time.sleep(1.0)
@@ -161,7 +162,7 @@ def up(
     settings: Settings | None = None,
     echo: Echo | None = None,
 ) -> list[str]:
-    """Start every service that does not answer and wait until all are ready; returns those started."""
+    """Start each service that does not answer, wait until all are ready; returns those started."""
     s, layout, say = _ctx(settings, echo)
     specs = [spec(n) for n in _names(services)]
     # Check every port before starting anything, so a conflict leaves nothing half-started.
@@ -225,7 +226,7 @@ def down(
 
 
 def reset(settings: Settings | None = None, echo: Echo | None = None) -> None:
-    """Stop everything and delete data, config, logs and pid files (not the Maven cache or classpaths)."""
+    """Stop everything; delete data, config, logs, pid files (not the Maven cache, classpaths)."""
     s, layout, say = _ctx(settings, echo)
     down(None, s, say)
     for path in [*(layout.service_dir(n) for n in SERVICES), layout.logs_dir, layout.run_dir]:

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     topic_prefix: str = ""
     worker_group_id: str = "evently-workers"
+    worker_metrics_port: int = Field(default=0, ge=0, description="0: no /metrics server")
+    worker_session_timeout_ms: int = Field(default=10_000, ge=1_000)
 
     # Cassandra
     cassandra_contact_points: str = "127.0.0.1"

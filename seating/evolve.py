@@ -42,6 +42,7 @@ def evolve(state: EventSeats, event: Event) -> None:
             hold.status = HoldStatus.CONFIRMED
             hold.booking_id = event.booking_id
             hold.charge_id = event.charge_id
+            hold.confirmed_at = event.confirmed_at
             _not_live(state, hold)
         case PaymentDeclined() | PaymentFailed():
             state.holds[event.holding_id].status = HoldStatus.HELD

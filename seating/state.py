@@ -50,6 +50,7 @@ class Hold:
     payment_token: str | None = None
     booking_id: str | None = None
     booking_cancelled: bool = False
+    confirmed_at: float | None = None
     charge_id: str | None = None
     refund_id: str | None = None
 
@@ -104,6 +105,15 @@ class EventSeats:
             ]
             for seat_type, rows in by_type.items()
         }
+
+    def restore(self, hold: Hold) -> None:
+        """Put back a hold read from storage, with the indexes `evolve` keeps."""
+        self.holds[hold.holding_id] = hold
+        if hold.occupies_seats():
+            for seat_id in hold.seat_ids:
+                self.occupant[seat_id] = hold.holding_id
+        if hold.status in LIVE:
+            self.live_by_user.setdefault(hold.user_id, set()).add(hold.holding_id)
 
     def holder_of(self, seat_id: str) -> Hold | None:
         """The hold or booking occupying `seat_id`, if any."""

@@ -1,0 +1,131 @@
+"""Cassandra sessions, an asyncio bridge for the driver, and versioned schema migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+from typing import Any
+
+from cassandra.cluster import Cluster, ResponseFuture, Session
+from cassandra.policies import DCAwareRoundRobinPolicy, RetryPolicy
+from cassandra.query import PreparedStatement, dict_factory
+
+from infra.settings import Settings
+
+Row = dict[str, Any]
+
+
+def connect(settings: Settings, *, keyspace: bool = True, timeout: float = 10.0) -> Session:
+    """A session to the configured cluster (in the configured keyspace unless told otherwise)."""
+    cluster = Cluster(
+        contact_points=settings.cassandra_hosts,
+        port=settings.cassandra_port,
+        protocol_version=5,
+        load_balancing_policy=DCAwareRoundRobinPolicy(),
+        default_retry_policy=RetryPolicy(),
+        connect_timeout=timeout,
+        control_connection_timeout=timeout,
+    )
+    session = cluster.connect(settings.cassandra_keyspace if keyspace else None)
+    session.row_factory = dict_factory
+    session.default_timeout = timeout
+    return session
+
+
+async def execute(session: Session, query: Any, params: Any = None) -> list[Row]:
+    """Run a statement without blocking the event loop; returns every page's rows."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[list[Row]] = loop.create_future()
+    rows: list[Row] = []
+    future: ResponseFuture = session.execute_async(query, params)
+
+    def settle(result: list[Row] | BaseException) -> None:
+        if done.done():
+            return
+        if isinstance(result, BaseException):
+            done.set_exception(result)
+        else:
+            done.set_result(result)
+
+    def on_page(page: list[Row]) -> None:
+        rows.extend(page)
+        if future.has_more_pages:
+            future.start_fetching_next_page()
+        else:
+            loop.call_soon_threadsafe(settle, rows)
+
+    def on_error(exc: BaseException) -> None:
+        loop.call_soon_threadsafe(settle, exc)
+
+    future.add_callbacks(on_page, on_error)
+    return await done
+
+
+def applied(rows: list[Row]) -> bool:
+    """Whether a lightweight transaction took effect."""
+    return bool(rows and rows[0].get("[applied]"))
+
+
+class Statements:
+    """Prepares each CQL string once per session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._prepared: dict[str, PreparedStatement] = {}
+
+    def __call__(self, cql: str) -> PreparedStatement:
+        statement = self._prepared.get(cql)
+        if statement is None:
+            statement = self._prepared[cql] = self.session.prepare(cql)
+        return statement
+
+    async def run(self, cql: str, *params: Any) -> list[Row]:
+        """Execute prepared `cql` with positional `params`."""
+        return await execute(self.session, self(cql), params)
+
+
+def migrations() -> list[tuple[int, str, list[str]]]:
+    """(version, name, statements) for every file in infra/migrations, in order."""
+    found = []
+    for entry in resources.files("infra.migrations").iterdir():
+        if entry.name.endswith(".cql"):
+            version = int(entry.name.split("_", 1)[0])
+            text = "\n".join(
+                line for line in entry.read_text().splitlines() if not line.startswith("--")
+            )
+            statements = [s.strip() for s in text.split(";") if s.strip()]
+            found.append((version, entry.name, statements))
+    return sorted(found)
+
+
+def migrate(settings: Settings) -> list[str]:
+    """Create the keyspace and apply pending migrations; idempotent. Returns what it applied."""
+    session = connect(settings, keyspace=False, timeout=30.0)
+    try:
+        ks = settings.cassandra_keyspace
+        rf = settings.cassandra_replication_factor
+        session.execute(
+            f"CREATE KEYSPACE IF NOT EXISTS {ks} WITH replication = "
+            f"{{'class': 'SimpleStrategy', 'replication_factor': {rf}}}"
+        )
+        session.set_keyspace(ks)
+        session.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version int PRIMARY KEY, name text, applied_at timestamp)"
+        )
+        done = {row["version"] for row in session.execute("SELECT version FROM schema_migrations")}
+        applied_now = []
+        for version, name, statements in migrations():
+            if version in done:
+                continue
+            for statement in statements:
+                session.execute(statement, timeout=60.0)
+            session.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) "
+                "VALUES (%s, %s, toTimestamp(now()))",
+                (version, name),
+            )
+            applied_now.append(name)
+        return applied_now
+    finally:
+        session.cluster.shutdown()

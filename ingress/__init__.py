@@ -1,0 +1,1 @@
+"""The HTTP ingress: validates, authenticates, sends seat commands and maps outcomes."""

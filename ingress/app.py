@@ -1,0 +1,61 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import ORJSONResponse
+from prometheus_client import make_asgi_app
+
+from infra.cassandra import Statements, connect
+from infra.kafka import topics_for
+from infra.settings import Settings
+from ingress import errors, middleware
+from ingress.auth import Authenticator
+from ingress.bus import CommandBus
+from ingress.deps import Context
+from ingress.routes import events, health, holds, users, venues
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The ingress app for `settings`; clients connect when it starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        session = await asyncio.to_thread(connect, settings)
+        statements = Statements(session)
+        topics = topics_for(settings)
+        bus = CommandBus(settings, topics)
+        await bus.start()
+        app.state.ctx = Context(
+            settings, topics, statements, bus, Authenticator(statements, settings.admin_token)
+        )
+        try:
+            yield
+        finally:
+            await bus.stop()
+            session.cluster.shutdown()
+
+    app = FastAPI(
+        title="Evently",
+        version="1.0.0",
+        description="Seat booking: venues, events, holds, bookings and analytics.",
+        default_response_class=ORJSONResponse,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    middleware.install(app, settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+    )
+    app.mount("/metrics", make_asgi_app())
+    for module in (health, users, venues, events, holds):
+        app.include_router(module.router)
+    return app

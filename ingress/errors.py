@@ -1,0 +1,101 @@
+"""The error shape of the contract, and the one table from refusal codes to HTTP statuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+STATUS_OF_CODE: dict[str, int] = {
+    "seats_unavailable": 409,
+    "not_enough_seats": 409,
+    "too_many_active_holds": 409,
+    "unknown_seats": 422,
+    "unknown_seat_type": 422,
+    "duplicate_seats": 422,
+    "too_many_seats": 422,
+    "hold_not_found": 404,
+    "booking_not_found": 404,
+    "event_not_found": 404,
+    "hold_expired": 410,
+    "hold_ended": 409,
+    "payment_in_progress": 409,
+    "booking_already_cancelled": 409,
+    "payment_declined": 402,
+    "payment_unavailable": 503,
+    "stale_payment": 409,
+}
+_CODE_OF_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error response in the contract's shape."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or {}
+        self.headers = headers
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, f"{what}_not_found", f"no such {what}")
+
+
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None, **kw: Any
+) -> ORJSONResponse:
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return ORJSONResponse(body, status_code=status, **kw)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[-1] if loc else "body")
+
+
+def install(app: FastAPI) -> None:
+    """Render every error in the contract's shape."""
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> ORJSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.details, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+        errors = [
+            {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+            for e in exc.errors()
+        ]
+        first = errors[0]["field"] if errors else "body"
+        message = f"invalid {first}: {errors[0]['message']}" if errors else "invalid request"
+        return error_response(422, "validation_error", message, {"field": first, "errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+        code = _CODE_OF_STATUS.get(exc.status_code, "error")
+        return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)

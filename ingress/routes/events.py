@@ -1,0 +1,169 @@
+"""Events: create, list, read, and the live seat map."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ingress.deps import Caller, Ctx, Organizer, owns
+from ingress.errors import ApiError, not_found
+from ingress.routes.paging import decode_cursor, encode_cursor
+from ingress.routes.venues import load_venue, venue_seat_rows
+from seating.ids import is_event_id, new_id
+from topics.outcomes import CommandOutcomeV1
+from workers.live import seat_status
+
+router = APIRouter(tags=["events"])
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+EVENT_COLUMNS = (
+    "event_id, venue_id, owner_id, name, description, artists, tags, starts_at, prices, "
+    "hold_ttl_seconds, city, venue_name, created_at"
+)
+SELECT_EVENTS = f"SELECT {EVENT_COLUMNS} FROM events"  # noqa: S608 - constant columns
+INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 13)})"  # noqa: S608
+
+
+class NewEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    venue_id: Text
+    name: Text
+    description: str = Field(default="", max_length=5000)
+    artists: list[Text] = Field(default_factory=list, max_length=50)
+    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=50
+    )
+    starts_at: AwareDatetime | datetime
+    prices: dict[str, Annotated[float, Field(ge=0, le=1_000_000)]]
+    hold_ttl_seconds: int | None = Field(default=None, ge=1, le=3600)
+
+
+async def load_event(ctx: Ctx, event_id: str) -> dict[str, Any]:
+    """The event row, or 404."""
+    if not is_event_id(event_id):
+        raise not_found("event")
+    rows = await ctx.q.run(f"{SELECT_EVENTS} WHERE event_id = ?", event_id)
+    if not rows:
+        raise not_found("event")
+    return rows[0]
+
+
+@router.post("/events", status_code=201)
+async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[str, Any]:
+    try:
+        venue = await load_venue(ctx, body.venue_id)
+    except ApiError:
+        raise ApiError(404, "venue_not_found", "no such venue", {"field": "venue_id"}) from None
+    if not owns(principal, venue["owner_id"]):
+        raise ApiError(404, "venue_not_found", "no such venue", {"field": "venue_id"})
+    missing = [t for t in venue["seat_types"] if t not in body.prices]
+    extra = [t for t in body.prices if t not in venue["seat_types"]]
+    if missing or extra:
+        raise ApiError(
+            422,
+            "validation_error",
+            "prices must give a price for each seat type of the venue, and no others",
+            {"field": "prices", "missing_seat_types": missing, "unknown_seat_types": extra},
+        )
+    starts_at = body.starts_at if body.starts_at.tzinfo else body.starts_at.replace(tzinfo=UTC)
+    event = {
+        "event_id": new_id(),
+        "venue_id": body.venue_id,
+        "owner_id": principal.user_id,
+        "name": body.name,
+        "description": body.description,
+        "artists": body.artists,
+        "tags": body.tags,
+        "starts_at": starts_at,
+        "prices": body.prices,
+        "hold_ttl_seconds": body.hold_ttl_seconds or ctx.settings.hold_ttl_seconds,
+        "city": venue["city"],
+        "venue_name": venue["name"],
+        "created_at": datetime.now(UTC),
+    }
+    await ctx.q.run("INSERT INTO event_state (event_id, epoch) VALUES (?, 0)", event["event_id"])
+    await ctx.q.run(
+        INSERT_EVENT,
+        *event.values(),
+    )
+    return event
+
+
+@router.get("/events")
+async def list_events(
+    ctx: Ctx,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    offset = decode_cursor(cursor)
+    rows = await ctx.q.run(SELECT_EVENTS)
+    rows.sort(key=lambda r: (r["starts_at"], r["event_id"]))
+    page = rows[offset : offset + limit]
+    more = offset + limit < len(rows)
+    return {"items": page, "next_cursor": encode_cursor(offset + limit) if more else None}
+
+
+async def seat_map(ctx: Ctx, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every seat of the event with its price and status now."""
+    seats = await venue_seat_rows(ctx, event["venue_id"])
+    rows = await ctx.q.run(
+        "SELECT item_id, data FROM event_state WHERE event_id = ? AND kind = 'seat'",
+        event["event_id"],
+    )
+    state = {r["item_id"]: r["data"] for r in rows}
+    now = time.time()
+    prices = event["prices"] or {}
+    return [
+        {
+            "seat_id": s["seat_id"],
+            "row": s["row"],
+            "number": s["number"],
+            "seat_type": s["seat_type"],
+            "price": prices.get(s["seat_type"]),
+            "status": seat_status(state.get(s["seat_id"]), now),
+        }
+        for s in sorted(seats, key=lambda s: (s["row"], s["number"]))
+    ]
+
+
+@router.get("/events/{event_id}")
+async def read_event(event_id: str, ctx: Ctx) -> dict[str, Any]:
+    """The event with its prices and the seats left per seat type."""
+    event = await load_event(ctx, event_id)
+    left = dict.fromkeys(event["prices"] or {}, 0)
+    seats = await seat_map(ctx, event)
+    for seat in seats:
+        if seat["status"] == "available":
+            left[seat["seat_type"]] = left.get(seat["seat_type"], 0) + 1
+    return event | {"seats_left": left, "capacity": len(seats)}
+
+
+@router.get("/events/{event_id}/seats")
+async def read_event_seats(event_id: str, ctx: Ctx) -> dict[str, Any]:
+    event = await load_event(ctx, event_id)
+    return {"event_id": event_id, "seats": await seat_map(ctx, event)}
+
+
+@router.get("/events/{event_id}/commands/{command_id}")
+async def read_command_outcome(
+    event_id: str, command_id: str, ctx: Ctx, principal: Caller
+) -> dict[str, Any]:
+    """The outcome of a command whose request timed out (503 carries this address)."""
+    if not is_event_id(event_id):
+        raise not_found("command")
+    rows = await ctx.q.run(
+        "SELECT data FROM event_state WHERE event_id = ? AND kind = 'cmd' AND item_id = ?",
+        event_id,
+        command_id,
+    )
+    if not rows:
+        raise ApiError(404, "command_not_found", "no outcome for this command (yet)")
+    outcome = CommandOutcomeV1.model_validate_json(rows[0]["data"])
+    owner = (outcome.result or {}).get("user_id")
+    if not owns(principal, owner):
+        raise ApiError(404, "command_not_found", "no outcome for this command (yet)")
+    return outcome.model_dump(mode="json")

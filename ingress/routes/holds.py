@@ -1,0 +1,179 @@
+"""Holds and bookings: each route sends one seat command and maps its outcome."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import ORJSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ingress.auth import Principal
+from ingress.bus import CommandTimeout
+from ingress.deps import Caller, Ctx, Customer
+from ingress.errors import STATUS_OF_CODE, ApiError, error_response, not_found
+from seating.ids import event_of, is_event_id
+from topics.commands import (
+    CancelBookingV1,
+    CancelHoldV1,
+    ConfirmHoldV1,
+    HoldSeatsV1,
+    SeatCommand,
+)
+
+router = APIRouter(tags=["holds and bookings"])
+SeatId = Annotated[str, Field(min_length=1, max_length=32)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+class HoldRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seat_ids: list[SeatId] | None = Field(default=None, min_length=1, max_length=100)
+    seat_type: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    quantity: int | None = Field(default=None, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> HoldRequest:
+        if self.seat_ids is None and (self.seat_type is None or self.quantity is None):
+            raise ValueError("give seat_ids, or seat_type and quantity")
+        if self.seat_ids is not None and (self.seat_type is not None or self.quantity is not None):
+            raise ValueError("give seat_ids, or seat_type and quantity, not both")
+        return self
+
+
+class ConfirmRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    payment_token: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+def command_id(principal: Principal, request: Request, key: str | None) -> str:
+    """The same Idempotency-Key on the same path from the same caller names the same command."""
+    if key is None:
+        return uuid.uuid4().hex
+    scope = f"{principal.user_id}\n{request.url.path}\n{key}"
+    return hashlib.sha256(scope.encode()).hexdigest()[:32]
+
+
+async def send(ctx: Ctx, command: SeatCommand) -> ORJSONResponse:
+    """Send `command`, await its outcome and answer in the contract's terms."""
+    try:
+        outcome = await ctx.bus.ask(command)
+    except CommandTimeout:
+        return error_response(
+            503,
+            "outcome_pending",
+            "the decision did not arrive in time; look it up later",
+            {
+                "command_id": command.command_id,
+                "outcome_url": f"/events/{command.event_id}/commands/{command.command_id}",
+            },
+            headers={"Retry-After": "1"},
+        )
+    if outcome.status == "rejected":
+        assert outcome.error is not None  # noqa: S101
+        status = STATUS_OF_CODE.get(outcome.error.code, 409)
+        return error_response(
+            status, outcome.error.code, outcome.error.message, outcome.error.details
+        )
+    return ORJSONResponse(outcome.result, status_code=201 if outcome.status == "created" else 200)
+
+
+def _event_of(child_id: str, what: str) -> str:
+    event_id = event_of(child_id)
+    if event_id is None:
+        raise not_found(what)
+    return event_id
+
+
+@router.post("/events/{event_id}/hold", status_code=201)
+async def hold_seats(
+    event_id: str,
+    body: HoldRequest,
+    request: Request,
+    ctx: Ctx,
+    principal: Customer,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Hold seats by id, or the best available of a seat type; all or nothing."""
+    if not is_event_id(event_id):
+        raise not_found("event")
+    limit = ctx.settings.max_seats_per_hold
+    wanted = len(body.seat_ids) if body.seat_ids is not None else body.quantity or 0
+    if wanted > limit:
+        field = "seat_ids" if body.seat_ids is not None else "quantity"
+        raise ApiError(
+            422,
+            "too_many_seats",
+            f"{field}: a hold takes at most {limit} seats",
+            {"field": field, "limit": limit},
+        )
+    command = HoldSeatsV1(
+        command_id=command_id(principal, request, idempotency_key),
+        event_id=event_id,
+        user_id=principal.user_id,
+        seat_ids=body.seat_ids or [],
+        seat_type=body.seat_type,
+        quantity=body.quantity or 0,
+    )
+    return await send(ctx, command)
+
+
+@router.post("/bookings/{booking_id}/cancel")
+async def cancel_booking(
+    booking_id: str,
+    request: Request,
+    ctx: Ctx,
+    principal: Caller,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Cancel a booking (its holder, or an admin): seats free again, refund recorded."""
+    command = CancelBookingV1(
+        command_id=command_id(principal, request, idempotency_key),
+        event_id=_event_of(booking_id, "booking"),
+        user_id=principal.user_id,
+        booking_id=booking_id,
+        as_admin=principal.is_admin,
+    )
+    return await send(ctx, command)
+
+
+@router.post("/{holding_id}/confirm", status_code=201)
+async def confirm_hold(
+    holding_id: str,
+    body: ConfirmRequest,
+    request: Request,
+    ctx: Ctx,
+    principal: Caller,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Pay for a hold: 201 with the booking; again after success, the same booking."""
+    command = ConfirmHoldV1(
+        command_id=command_id(principal, request, idempotency_key),
+        event_id=_event_of(holding_id, "hold"),
+        user_id=principal.user_id,
+        holding_id=holding_id,
+        payment_token=body.payment_token,
+    )
+    return await send(ctx, command)
+
+
+@router.post("/{holding_id}/cancel")
+async def cancel_hold(
+    holding_id: str,
+    request: Request,
+    ctx: Ctx,
+    principal: Caller,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Let go of a hold: its seats are free at once."""
+    command = CancelHoldV1(
+        command_id=command_id(principal, request, idempotency_key),
+        event_id=_event_of(holding_id, "hold"),
+        user_id=principal.user_id,
+        holding_id=holding_id,
+    )
+    return await send(ctx, command)

@@ -1,0 +1,141 @@
+"""The consume loop: read a poll, dead-letter what cannot be read, decide the rest, commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+
+from infra.logs import get_logger
+from topics.codec import Undecodable, decode_command
+from topics.commands import ExpireHoldV1, SeatCommand
+from workers.metrics import COMMANDS, DEAD_LETTERS, POLL_SECONDS
+from workers.owner import Fenced, SeatOwner
+from workers.publisher import Publisher
+from workers.store import SeatStore
+
+log = get_logger("worker")
+EXPIRY_TICK_SECONDS = 0.2
+EXPIRY_RESEND_SECONDS = 5.0
+
+
+class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Takes an owner epoch for each assigned partition; forgets revoked ones."""
+
+    def __init__(self, owner: SeatOwner, store: SeatStore, topic: str) -> None:
+        self.owner = owner
+        self.store = store
+        self.topic = topic
+
+    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
+        log.info("partitions revoked", partitions=sorted(tp.partition for tp in revoked))
+
+    async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
+        mine = {tp.partition for tp in assigned}
+        self.owner.forget(p for p in self.owner.epochs if p not in mine)
+        for partition in sorted(mine):
+            previous = self.owner.epochs.pop(partition, None)
+            epoch = await self.store.claim_partition(self.topic, partition, previous)
+            if epoch != previous:
+                self.owner.forget([partition])
+            self.owner.epochs[partition] = epoch
+        for partition in self.owner.epochs.keys() - mine:
+            del self.owner.epochs[partition]
+        for partition in sorted(mine):
+            for event_id in await self.store.partition_events(self.topic, partition):
+                try:
+                    await self.owner.live(event_id, partition)
+                except Fenced:
+                    log.warning("event owned elsewhere", event_id=event_id, partition=partition)
+        log.info("partitions assigned", epochs=self.owner.epochs)
+
+
+class CommandLoop:
+    """Consumes the seat-commands topic for one worker."""
+
+    def __init__(
+        self, consumer: AIOKafkaConsumer, owner: SeatOwner, publisher: Publisher, store: SeatStore
+    ) -> None:
+        self.consumer = consumer
+        self.owner = owner
+        self.publisher = publisher
+        self.store = store
+        self._expiry_sent: dict[str, float] = {}
+
+    async def run(self) -> None:
+        """Poll forever."""
+        while True:
+            batches = await self.consumer.getmany(timeout_ms=100, max_records=500)
+            for tp, records in batches.items():
+                await self._partition(tp, records)
+
+    async def _partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
+        commands = [c for c in (self._decode(r) for r in records) if c is not None]
+        with POLL_SECONDS.time():
+            try:
+                await self._remember_new(tp.partition, commands)
+                await self.owner.handle(tp.partition, commands)
+            except Fenced as fenced:
+                log.warning("fenced off", partition=tp.partition, event_id=str(fenced))
+                self.owner.forget([tp.partition])
+                return
+            except Exception:
+                log.exception("poll failed; retrying from its first offset", partition=tp.partition)
+                self.owner.forget([tp.partition])
+                self.consumer.seek(tp, records[0].offset)
+                await asyncio.sleep(1.0)
+                return
+        COMMANDS.inc(len(commands))
+        try:
+            await self.consumer.commit({tp: records[-1].offset + 1})
+        except (CommitFailedError, KafkaError) as exc:
+            log.warning("commit failed; the next owner replays", error=str(exc))
+
+    async def _remember_new(self, partition: int, commands: list[SeatCommand]) -> None:
+        for event_id in {c.event_id for c in commands} - self.owner.events.keys():
+            await self.store.remember(self.consumer_topic, partition, event_id)
+
+    @property
+    def consumer_topic(self) -> str:
+        return self.publisher.topics.seat_commands
+
+    def _decode(self, record: ConsumerRecord) -> SeatCommand | None:
+        try:
+            return decode_command(record.key, record.value)
+        except Undecodable as exc:
+            DEAD_LETTERS.labels(reason=exc.reason).inc()
+            log.warning("dead-lettered", reason=exc.reason, detail=exc.detail, offset=record.offset)
+            self.publisher.dead_letter(
+                reason=exc.reason,
+                detail=exc.detail,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                key=record.key,
+                value=record.value,
+            )
+            return None
+
+    async def expire_due(self) -> None:
+        """Publish an ExpireHold for every lapsed hold, in its own partition, forever."""
+        while True:
+            await asyncio.sleep(EXPIRY_TICK_SECONDS)
+            now = self.owner.clock()
+            for event_id, holding_id in self.owner.due_expiries():
+                if now - self._expiry_sent.get(holding_id, 0.0) < EXPIRY_RESEND_SECONDS:
+                    continue
+                self._expiry_sent[holding_id] = now
+                self.publisher.command(
+                    event_id,
+                    ExpireHoldV1(
+                        command_id=f"expire:{holding_id}", event_id=event_id, holding_id=holding_id
+                    ),
+                )
+            for holding_id in [h for h, t in self._expiry_sent.items() if now - t > 60]:
+                del self._expiry_sent[holding_id]
+            try:
+                await self.publisher.flush()
+            except KafkaError as exc:
+                log.warning("expiry publish failed", error=str(exc))

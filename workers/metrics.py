@@ -1,0 +1,9 @@
+"""Prometheus metrics of a worker."""
+
+from prometheus_client import Counter, Histogram
+
+COMMANDS = Counter("evently_worker_commands_total", "Seat commands decided")
+DEAD_LETTERS = Counter(
+    "evently_dead_letters_total", "Messages sent to the dead-letter topic", ["reason"]
+)
+POLL_SECONDS = Histogram("evently_worker_poll_seconds", "Time to decide and persist one poll")

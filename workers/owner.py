@@ -1,0 +1,245 @@
+"""The partition owner: decides each event's commands in order and persists them in one batch."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from seating import (
+    BookingCancelled,
+    Decision,
+    Hold,
+    HoldConfirmed,
+    PaymentRequested,
+    decide,
+    evolve,
+)
+from topics.commands import (
+    ConfirmHoldV1,
+    RecordPaymentV1,
+    SeatCommand,
+)
+from topics.events import BookingEventV1
+from topics.outcomes import CommandOutcomeV1, ErrorBody
+from workers.live import LiveEvent, Waiter, seat_row
+from workers.payment_desk import PaymentDesk
+from workers.publisher import Publisher
+from workers.store import Changes, Rules, SeatStore
+from workers.views import booking_view, hold_view
+
+_BOOKING_ANSWERS = frozenset({"confirm_hold", "record_payment", "cancel_booking"})
+_CREATING = frozenset({"hold_seats", "record_payment"})
+
+
+class Fenced(Exception):
+    """A newer owner holds this event: this worker must not write it."""
+
+
+@dataclass
+class PollResult:
+    """What deciding one poll produced, to publish once it is persisted."""
+
+    outcomes: list[tuple[int | None, CommandOutcomeV1]] = field(default_factory=list)
+    events: list[tuple[str, BookingEventV1]] = field(default_factory=list)
+    payments: list[tuple[str, PaymentRequested]] = field(default_factory=list)
+    refunds: list[tuple[BookingCancelled, str]] = field(default_factory=list)
+    bookings: list[tuple[LiveEvent, str]] = field(default_factory=list)
+
+
+class SeatOwner:
+    """Per-event state for the partitions this worker owns."""
+
+    def __init__(
+        self,
+        store: SeatStore,
+        publisher: Publisher,
+        rules: Rules,
+        payments: PaymentDesk,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.publisher = publisher
+        self.rules = rules
+        self.payments = payments
+        self.clock = clock
+        self.epochs: dict[int, int] = {}
+        self.events: dict[str, LiveEvent] = {}
+
+    # -- ownership -------------------------------------------------------------------------
+
+    def forget(self, partitions: Iterable[int]) -> None:
+        """Drop the state of events in `partitions`."""
+        gone = set(partitions)
+        for event_id in [e for e, live in self.events.items() if live.partition in gone]:
+            del self.events[event_id]
+
+    async def live(self, event_id: str, partition: int) -> LiveEvent | None:
+        """The event's state, loading it (and claiming it under our epoch) when first needed."""
+        live = self.events.get(event_id)
+        if live is not None:
+            return live
+        epoch = self.epochs.get(partition)
+        if epoch is None or not await self.store.claim_event(event_id, epoch):
+            raise Fenced(event_id)
+        live = await self.store.load_event(event_id, epoch, partition, self.rules)
+        if live is None:
+            return None
+        self.events[event_id] = live
+        for hold in live.state.live_holds():
+            if hold.status.value == "confirming" and hold.payment_token:
+                self.payments.start(event_id, _resumed_payment(hold))
+        return live
+
+    # -- deciding ---------------------------------------------------------------------------
+
+    async def handle(self, partition: int, commands: list[SeatCommand]) -> None:
+        """Decide, persist and publish a poll's commands for one partition."""
+        by_event: dict[str, list[SeatCommand]] = {}
+        for command in commands:
+            by_event.setdefault(command.event_id, []).append(command)
+        result = PollResult()
+        for event_id, event_commands in by_event.items():
+            live = await self.live(event_id, partition)
+            if live is None:
+                for command in event_commands:
+                    result.outcomes.append((command.reply_partition, _no_event(command)))
+                continue
+            changes = Changes()
+            for command in event_commands:
+                self._apply(live, command, changes, result)
+            if changes:
+                seat_rows = {s: seat_row(live.state, s) for s in changes.seats}
+                if not await self.store.write(live, changes, seat_rows):
+                    self.events.pop(event_id, None)
+                    raise Fenced(event_id)
+        await self._after_persist(result)
+
+    def _apply(
+        self, live: LiveEvent, command: SeatCommand, changes: Changes, result: PollResult
+    ) -> None:
+        known = live.outcomes.get(command.command_id)
+        if known is not None:
+            result.outcomes.append((command.reply_partition, _readdressed(known, command)))
+            return
+        now = self.clock()
+        decision = decide(live.state, command.to_domain(), now)
+        at = datetime.fromtimestamp(now, UTC)
+        for index, event in enumerate(decision.events):
+            evolve(live.state, event)
+            holding_id = event.holding_id
+            changes.holds.add(holding_id)
+            changes.seats.update(live.state.holds[holding_id].seat_ids)
+            wrapped = BookingEventV1.wrap(
+                event,
+                event_id=live.state.event_id,
+                command_id=command.command_id,
+                index=index,
+                at=at,
+            )
+            result.events.append((live.state.event_id, wrapped))
+            if isinstance(event, PaymentRequested):
+                result.payments.append((live.state.event_id, event))
+            elif isinstance(event, BookingCancelled):
+                result.refunds.append((event, live.state.holds[holding_id].charge_id or ""))
+                result.bookings.append((live, holding_id))
+            elif isinstance(event, HoldConfirmed):
+                result.bookings.append((live, holding_id))
+        if decision.pending and isinstance(command, ConfirmHoldV1):
+            waiting = live.waiters.setdefault(command.holding_id, [])
+            if all(w.command_id != command.command_id for w in waiting):
+                waiting.append(
+                    Waiter(command.command_id, command.correlation_id, command.reply_partition)
+                )
+            changes.holds.add(command.holding_id)
+            return
+        outcome = _outcome(live, command, decision)
+        self._record(live, command.reply_partition, outcome, changes, result)
+        if isinstance(command, RecordPaymentV1) and decision.events:
+            for waiter in live.waiters.pop(command.holding_id, []):
+                answer = outcome.model_copy(
+                    update={
+                        "command_id": waiter.command_id,
+                        "correlation_id": waiter.correlation_id,
+                    }
+                )
+                self._record(live, waiter.reply_partition, answer, changes, result)
+            changes.holds.add(command.holding_id)
+
+    @staticmethod
+    def _record(
+        live: LiveEvent,
+        reply_partition: int | None,
+        outcome: CommandOutcomeV1,
+        changes: Changes,
+        result: PollResult,
+    ) -> None:
+        live.outcomes[outcome.command_id] = outcome
+        changes.outcomes[outcome.command_id] = outcome
+        result.outcomes.append((reply_partition, outcome))
+
+    async def _after_persist(self, result: PollResult) -> None:
+        for live, holding_id in result.bookings:
+            await self.store.project_booking(live, live.state.holds[holding_id])
+        for event_id, requested in result.payments:
+            self.payments.start(event_id, requested)
+        for cancelled, charge_id in result.refunds:
+            await self.payments.refund(cancelled, charge_id)
+        for reply_partition, outcome in result.outcomes:
+            self.publisher.outcome(reply_partition, outcome)
+        for event_id, event in result.events:
+            self.publisher.booking_event(event_id, event)
+        await self.publisher.flush()
+
+    def due_expiries(self) -> list[tuple[str, str]]:
+        """(event id, holding id) of every hold whose time is up."""
+        now = self.clock()
+        return [
+            (event_id, holding_id)
+            for event_id, live in self.events.items()
+            for holding_id in live.state.due_expiries(now)
+        ]
+
+
+def _resumed_payment(hold: Hold) -> PaymentRequested:
+    assert hold.payment_token  # noqa: S101 - only confirming holds with a token are resumed
+    return PaymentRequested(
+        hold.holding_id, hold.user_id, hold.total_price, hold.payment_token, hold.payment_attempt
+    )
+
+
+def _outcome(live: LiveEvent, command: SeatCommand, decision: Decision) -> CommandOutcomeV1:
+    base = {
+        "command_id": command.command_id,
+        "correlation_id": command.correlation_id,
+        "event_id": live.state.event_id,
+    }
+    if decision.rejection is not None:
+        error = ErrorBody(
+            code=decision.rejection.code.value,
+            message=decision.rejection.message,
+            details=decision.rejection.details,
+        )
+        return CommandOutcomeV1(**base, status="rejected", error=error)
+    hold = live.state.holds.get(decision.holding_id or "")
+    if hold is None:
+        return CommandOutcomeV1(**base, status="ok", result={"holding_id": decision.holding_id})
+    view = booking_view if command.type in _BOOKING_ANSWERS else hold_view
+    status = "created" if command.type in _CREATING else "ok"
+    return CommandOutcomeV1(**base, status=status, result=view(live.state.event_id, hold))
+
+
+def _readdressed(outcome: CommandOutcomeV1, command: SeatCommand) -> CommandOutcomeV1:
+    """A stored outcome, addressed to whoever sent the command this time."""
+    return outcome.model_copy(update={"correlation_id": command.correlation_id})
+
+
+def _no_event(command: SeatCommand) -> CommandOutcomeV1:
+    return CommandOutcomeV1(
+        command_id=command.command_id,
+        correlation_id=command.correlation_id,
+        event_id=command.event_id,
+        status="rejected",
+        error=ErrorBody(code="event_not_found", message="no such event"),
+    )

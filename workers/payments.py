@@ -1,0 +1,109 @@
+"""Payment providers: the interface, retries, and the built-in simulator with its ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from infra.cassandra import Statements, applied
+
+SLOW_SECONDS = 2.0
+TOK_OK, TOK_SLOW, TOK_ERROR = "tok_ok", "tok_slow", "tok_error"  # noqa: S105 - test card tokens
+
+
+class ProviderUnavailable(Exception):
+    """The provider did not answer; safe to retry with the same idempotency key."""
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    outcome: Literal["succeeded", "declined", "error"]
+    charge_id: str | None = None
+    message: str = ""
+
+
+class PaymentProvider(Protocol):
+    """Charges and refunds; a charge with a key already charged returns that charge."""
+
+    async def charge(self, idempotency_key: str, amount: float, token: str) -> ChargeResult: ...
+
+    async def refund(
+        self, refund_id: str, charge_id: str, booking_id: str, amount: float
+    ) -> None: ...
+
+
+async def charge_with_retries(
+    provider: PaymentProvider, key: str, amount: float, token: str, attempts: int = 3
+) -> ChargeResult:
+    """Charge, retrying an unavailable provider with the same key; `error` if it stays down."""
+    try:
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait_exponential(multiplier=0.2, max=1.0),
+            retry=retry_if_exception_type(ProviderUnavailable),
+            reraise=True,
+        ):
+            with attempt:
+                return await provider.charge(key, amount, token)
+    except ProviderUnavailable as exc:
+        return ChargeResult("error", message=str(exc))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class SimulatedProvider:
+    """tok_ok succeeds, tok_declined is declined, tok_slow succeeds after 2 s, tok_error is an
+    outage; anything else is declined. Charges are kept in Cassandra, one per key."""
+
+    def __init__(self, statements: Statements, failure_rate: float, latency_ms: int) -> None:
+        self.q = statements
+        self.failure_rate = failure_rate
+        self.latency = latency_ms / 1000
+
+    async def charge(self, idempotency_key: str, amount: float, token: str) -> ChargeResult:
+        existing = await self._charge_of(idempotency_key)
+        if existing:
+            return ChargeResult("succeeded", existing)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if token == TOK_ERROR:
+            raise ProviderUnavailable("the payment provider is not answering")
+        if token == TOK_SLOW:
+            await asyncio.sleep(SLOW_SECONDS)
+        if token not in (TOK_OK, TOK_SLOW):
+            return ChargeResult("declined", message=f"card declined ({token})")
+        if self.failure_rate and random.random() < self.failure_rate:
+            return ChargeResult("declined", message="card declined (simulated failure rate)")
+        charge_id = f"ch_{uuid.uuid4().hex}"
+        rows = await self.q.run(
+            "INSERT INTO charges (idempotency_key, charge_id, amount, token, created_at) "
+            "VALUES (?, ?, ?, ?, ?) IF NOT EXISTS",
+            idempotency_key,
+            charge_id,
+            amount,
+            token,
+            datetime.now(UTC),
+        )
+        if not applied(rows):
+            charge_id = rows[0]["charge_id"]
+        return ChargeResult("succeeded", charge_id)
+
+    async def refund(self, refund_id: str, charge_id: str, booking_id: str, amount: float) -> None:
+        await self.q.run(
+            "INSERT INTO refunds (refund_id, charge_id, booking_id, amount, created_at) "
+            "VALUES (?, ?, ?, ?, ?) IF NOT EXISTS",
+            refund_id,
+            charge_id,
+            booking_id,
+            amount,
+            datetime.now(UTC),
+        )
+
+    async def _charge_of(self, key: str) -> str | None:
+        rows = await self.q.run("SELECT charge_id FROM charges WHERE idempotency_key = ?", key)
+        return rows[0]["charge_id"] if rows else None

@@ -1,0 +1,222 @@
+"""The seat store: event state in Cassandra, fenced by owner epochs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from cassandra import ConsistencyLevel
+from cassandra.query import BatchStatement, BatchType
+
+from infra.cassandra import Statements, applied, execute
+from seating import EventSeats, Hold, Seat
+from topics.outcomes import CommandOutcomeV1
+from workers.live import LiveEvent, hold_from_row, hold_to_row
+
+OUTCOME_TTL_SECONDS = 7 * 24 * 3600
+
+
+@dataclass
+class Changes:
+    """What one poll changed for one event: rows to write in its batch."""
+
+    holds: set[str] = field(default_factory=set)
+    seats: set[str] = field(default_factory=set)
+    outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.holds or self.seats or self.outcomes)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Booking limits the owner applies to every event."""
+
+    max_seats_per_hold: int
+    max_active_holds_per_user: int
+
+
+class SeatStore:
+    """Reads and writes event_state and the tables projected from it."""
+
+    def __init__(self, statements: Statements, owner: str) -> None:
+        self.q = statements
+        self.owner = owner
+
+    async def claim_partition(self, topic: str, partition: int, previous: int | None) -> int:
+        """Take (or keep, when nobody took it since) the owner epoch of a partition."""
+        while True:
+            rows = await self.q.run(
+                "SELECT epoch, owner FROM partition_owners WHERE topic = ? AND partition = ?",
+                topic,
+                partition,
+            )
+            current = rows[0]["epoch"] if rows else None
+            if current is None:
+                done = await self.q.run(
+                    "INSERT INTO partition_owners (topic, partition, epoch, owner) "
+                    "VALUES (?, ?, 1, ?) IF NOT EXISTS",
+                    topic,
+                    partition,
+                    self.owner,
+                )
+                if applied(done):
+                    return 1
+                continue
+            if previous is not None and current == previous and rows[0]["owner"] == self.owner:
+                return previous
+            done = await self.q.run(
+                "UPDATE partition_owners SET epoch = ?, owner = ? "
+                "WHERE topic = ? AND partition = ? IF epoch = ?",
+                current + 1,
+                self.owner,
+                topic,
+                partition,
+                current,
+            )
+            if applied(done):
+                return int(current + 1)
+
+    async def claim_event(self, event_id: str, epoch: int) -> bool:
+        """Raise the event's epoch to ours; False when a newer owner already holds it."""
+        rows = await self.q.run(
+            "UPDATE event_state SET epoch = ? WHERE event_id = ? IF epoch < ?",
+            epoch,
+            event_id,
+            epoch,
+        )
+        if applied(rows):
+            return True
+        current = rows[0].get("epoch") if rows else None
+        if current is None:
+            rows = await self.q.run(
+                "UPDATE event_state SET epoch = ? WHERE event_id = ? IF epoch = null",
+                epoch,
+                event_id,
+            )
+            return applied(rows)
+        return bool(current == epoch)
+
+    async def remember(self, topic: str, partition: int, event_id: str) -> None:
+        """Note that `event_id` lives in `partition`, for the next owner."""
+        await self.q.run(
+            "INSERT INTO partition_events (topic, partition, event_id) VALUES (?, ?, ?)",
+            topic,
+            partition,
+            event_id,
+        )
+
+    async def partition_events(self, topic: str, partition: int) -> list[str]:
+        """Events an earlier owner of `partition` loaded."""
+        rows = await self.q.run(
+            "SELECT event_id FROM partition_events WHERE topic = ? AND partition = ?",
+            topic,
+            partition,
+        )
+        return [r["event_id"] for r in rows]
+
+    async def load_event(
+        self, event_id: str, epoch: int, partition: int, rules: Rules
+    ) -> LiveEvent | None:
+        """The event's state as persisted, or None when there is no such event."""
+        meta = await self.q.run(
+            "SELECT venue_id, name, prices, hold_ttl_seconds FROM events WHERE event_id = ?",
+            event_id,
+        )
+        if not meta:
+            return None
+        state = EventSeats(
+            event_id=event_id,
+            seats=await self.seats(meta[0]["venue_id"], meta[0]["prices"] or {}),
+            hold_ttl_seconds=meta[0]["hold_ttl_seconds"],
+            max_seats_per_hold=rules.max_seats_per_hold,
+            max_active_holds_per_user=rules.max_active_holds_per_user,
+        )
+        live = LiveEvent(state, epoch, partition, meta[0]["name"])
+        rows = await self.q.run(
+            "SELECT kind, item_id, data FROM event_state WHERE event_id = ? AND kind IN ?",
+            event_id,
+            ["cmd", "hold"],
+        )
+        for row in rows:
+            if row["kind"] == "hold":
+                hold, waiters = hold_from_row(row["data"])
+                state.restore(hold)
+                if waiters:
+                    live.waiters[hold.holding_id] = waiters
+            else:
+                live.outcomes[row["item_id"]] = CommandOutcomeV1.model_validate_json(row["data"])
+        return live
+
+    async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
+        """The venue's seats priced for an event."""
+        rows = await self.q.run(
+            "SELECT seat_id, row, number, seat_type FROM venue_seats WHERE venue_id = ?",
+            venue_id,
+        )
+        return {
+            r["seat_id"]: Seat(
+                r["seat_id"], r["row"], r["number"], r["seat_type"], prices[r["seat_type"]]
+            )
+            for r in rows
+            if r["seat_type"] in prices
+        }
+
+    async def write(self, live: LiveEvent, changes: Changes, seat_rows: dict[str, str]) -> bool:
+        """One conditional batch with every change of the poll; False when fenced off."""
+        event_id = live.state.event_id
+        batch = BatchStatement(
+            batch_type=BatchType.UNLOGGED, serial_consistency_level=ConsistencyLevel.SERIAL
+        )
+        batch.add(
+            self.q("UPDATE event_state SET epoch = ? WHERE event_id = ? IF epoch = ?"),
+            (live.epoch, event_id, live.epoch),
+        )
+        put = self.q(
+            "UPDATE event_state USING TTL ? SET data = ? "
+            "WHERE event_id = ? AND kind = ? AND item_id = ?"
+        )
+        for holding_id in changes.holds:
+            hold = live.state.holds[holding_id]
+            row = hold_to_row(hold, live.waiters.get(holding_id, []))
+            batch.add(put, (0, row, event_id, "hold", holding_id))
+        for seat_id, row in seat_rows.items():
+            batch.add(put, (0, row, event_id, "seat", seat_id))
+        for command_id, outcome in changes.outcomes.items():
+            batch.add(
+                put, (OUTCOME_TTL_SECONDS, outcome.model_dump_json(), event_id, "cmd", command_id)
+            )
+        return applied(await execute(self.q.session, batch))
+
+    async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
+        """Write (or update) the booking of a confirmed hold and the buyer's history row."""
+        assert hold.booking_id and hold.confirmed_at is not None  # noqa: S101
+        status = "cancelled" if hold.booking_cancelled else "confirmed"
+        created = datetime.fromtimestamp(hold.confirmed_at, UTC)
+        seat_ids = list(hold.seat_ids)
+        await self.q.run(
+            "INSERT INTO bookings (booking_id, holding_id, event_id, user_id, seat_ids, amount, "
+            "status, created_at, charge_id, refund_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            hold.booking_id,
+            hold.holding_id,
+            live.state.event_id,
+            hold.user_id,
+            seat_ids,
+            hold.total_price,
+            status,
+            created,
+            hold.charge_id,
+            hold.refund_id,
+        )
+        await self.q.run(
+            "INSERT INTO bookings_by_user (user_id, created_at, booking_id, event_id, event_name, "
+            "seat_ids, amount, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            hold.user_id,
+            created,
+            hold.booking_id,
+            live.state.event_id,
+            live.name,
+            seat_ids,
+            hold.total_price,
+            status,
+        )

@@ -1,0 +1,45 @@
+"""How holds and bookings look in outcomes and HTTP responses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from seating import Hold, HoldStatus
+
+
+def iso(ts: float) -> str:
+    """Seconds since the epoch as ISO-8601 UTC."""
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def hold_view(event_id: str, hold: Hold) -> dict[str, Any]:
+    return {
+        "holding_id": hold.holding_id,
+        "event_id": event_id,
+        "user_id": hold.user_id,
+        "seat_ids": list(hold.seat_ids),
+        "seats": [
+            {"seat_id": s.seat_id, "seat_type": s.seat_type, "price": s.price} for s in hold.seats
+        ],
+        "total_price": hold.total_price,
+        "expires_at": iso(hold.expires_at),
+        "status": hold.status.value,
+        "booking_id": hold.booking_id,
+    }
+
+
+def booking_view(event_id: str, hold: Hold) -> dict[str, Any]:
+    assert hold.status is HoldStatus.CONFIRMED and hold.confirmed_at  # noqa: S101
+    return {
+        "booking_id": hold.booking_id,
+        "holding_id": hold.holding_id,
+        "event_id": event_id,
+        "user_id": hold.user_id,
+        "seat_ids": list(hold.seat_ids),
+        "amount": hold.total_price,
+        "status": "cancelled" if hold.booking_cancelled else "confirmed",
+        "charge_id": hold.charge_id,
+        "refund_id": hold.refund_id,
+        "created_at": iso(hold.confirmed_at),
+    }
