@@ -104,7 +104,7 @@ def logs(
 ) -> None:
     """Print the last lines of a service's log (or both)."""
     names = [service.value] if service else ["kafka", "cassandra"]
-    paths = [_run(lambda n=n: stack.log_path(n)) for n in names]
+    paths = [stack.log_path(n) for n in names]
     for name, path in zip(names, paths, strict=True):
         if len(names) > 1:
             console.rule(f"{name}: {path}")

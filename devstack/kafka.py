@@ -216,8 +216,8 @@ async def round_trip(bootstrap: str, timeout_s: float = PROBE_TIMEOUT_S) -> None
     payload = uuid.uuid4().hex.encode()
     timeout_ms = int(timeout_s * 1000)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms)
-    await producer.start()
     try:
+        await producer.start()
         meta = await producer.send_and_wait(PING_TOPIC, payload)
     finally:
         await producer.stop()
@@ -227,8 +227,8 @@ async def round_trip(bootstrap: str, timeout_s: float = PROBE_TIMEOUT_S) -> None
         enable_auto_commit=False,
         request_timeout_ms=timeout_ms,
     )
-    await consumer.start()
     try:
+        await consumer.start()
         tp = TopicPartition(PING_TOPIC, meta.partition)
         consumer.assign([tp])
         consumer.seek(tp, meta.offset)

@@ -101,6 +101,7 @@ def spawn(
 def terminate(pid: int, timeout_s: float = 60.0) -> bool:
     """SIGTERM pid's process group, wait timeout_s, then SIGKILL; True if it had to be killed."""
     _signal(pid, signal.SIGTERM)
+    _signal(pid, signal.SIGCONT)  # a stopped (SIGSTOP, Ctrl-Z) JVM must run to see SIGTERM
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if not is_alive(pid):

@@ -165,10 +165,16 @@ def up(
     """Start each service that does not answer, wait until all are ready; returns those started."""
     s, layout, say = _ctx(settings, echo)
     specs = [spec(n) for n in _names(services)]
-    # Check every port before starting anything, so a conflict leaves nothing half-started.
-    for sp in specs:
-        if not sp.is_remote(s) and find_pid(layout, sp.name) is None and not sp.probe(s):
-            check_ports(sp, s)
+    # Check java and every port before starting anything, so nothing is left half-started.
+    to_start = [
+        sp
+        for sp in specs
+        if not sp.is_remote(s) and find_pid(layout, sp.name) is None and not sp.probe(s)
+    ]
+    if to_start:
+        find_java()
+    for sp in to_start:
+        check_ports(sp, s)
     pending = [p for p in (_begin(sp, s, layout, say) for sp in specs) if p is not None]
     _wait(pending, s, layout, say)
     if not pending:

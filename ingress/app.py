@@ -18,7 +18,7 @@ from ingress import errors, middleware
 from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.deps import Context
-from ingress.routes import events, health, holds, users, venues
+from ingress.routes import discovery, events, health, holds, users, venues
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -56,6 +56,6 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
     )
     app.mount("/metrics", make_asgi_app())
-    for module in (health, users, venues, events, holds):
+    for module in (health, users, venues, discovery, events, holds):
         app.include_router(module.router)
     return app

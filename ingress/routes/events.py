@@ -6,12 +6,11 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ingress.deps import Caller, Ctx, Organizer, owns
 from ingress.errors import ApiError, not_found
-from ingress.routes.paging import decode_cursor, encode_cursor
 from ingress.routes.venues import load_venue, venue_seat_rows
 from seating.ids import is_event_id, new_id
 from topics.outcomes import CommandOutcomeV1
@@ -91,20 +90,6 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
         *event.values(),
     )
     return event
-
-
-@router.get("/events")
-async def list_events(
-    ctx: Ctx,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: str | None = None,
-) -> dict[str, Any]:
-    offset = decode_cursor(cursor)
-    rows = await ctx.q.run(SELECT_EVENTS)
-    rows.sort(key=lambda r: (r["starts_at"], r["event_id"]))
-    page = rows[offset : offset + limit]
-    more = offset + limit < len(rows)
-    return {"items": page, "next_cursor": encode_cursor(offset + limit) if more else None}
 
 
 async def seat_map(ctx: Ctx, event: dict[str, Any]) -> list[dict[str, Any]]:

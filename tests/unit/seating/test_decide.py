@@ -419,7 +419,9 @@ def test_hold_by_type_takes_lapsed_seats_expiring_their_hold_first(desk: Desk) -
     desk.held("u2", "A-5", "A-6", now=T0 + TTL)  # free seats: old is not in the way
     decision = desk.hold_type("u3", "premium", 4, now=T0 + TTL)
     assert decision.rejection is None
-    assert decision.events[0] == HoldExpired(old, "u1", lines(desk.state, "A-1", "A-2", "A-3", "A-4"))
+    assert decision.events[0] == HoldExpired(
+        old, "u1", lines(desk.state, "A-1", "A-2", "A-3", "A-4")
+    )
     held = decision.events[1]
     assert isinstance(held, SeatsHeld)
     assert {line.seat_id for line in held.seats} == {"A-1", "A-2", "A-3", "A-4"}
@@ -830,9 +832,7 @@ def test_cancel_a_booking_that_does_not_exist(desk: Desk, kind: str, as_admin: b
         "unknown": ids.booking_id_for(expected_holding_id("nope")),
         "a hold id": holding_id,
         "garbage": "not-a-booking",
-        "other event": ids.booking_id_for(
-            holding_id.replace(EVENT_ID, "f" * 32)
-        ),
+        "other event": ids.booking_id_for(holding_id.replace(EVENT_ID, "f" * 32)),
     }.get(kind, ids.booking_id_for(holding_id))
     command = CancelBooking("c", "u1", booking_id, as_admin)
     decision = assert_unchanged_by(desk, command, T0)

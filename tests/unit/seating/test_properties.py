@@ -17,22 +17,12 @@ and, at the end, replaying the event log into a fresh state rebuilds the same st
 
 from __future__ import annotations
 
-import copy
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, Literal
 
-from hypothesis import HealthCheck, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
 
 from seating import ids
 from seating.commands import (
@@ -112,12 +102,101 @@ class HoldLog:
         return [e for e in self.events if isinstance(e, TERMINAL)]
 
 
-class SeatingMachine(RuleBasedStateMachine):
-    build: ClassVar[Callable[..., EventSeats]]
+@dataclass(frozen=True)
+class Venue:
+    rows: list[str]
+    seats_per_row: list[int]
+    seat_types: list[str]
+    ttl: int
+    max_seats: int
+    max_holds: int
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.state: EventSeats | None = None
+
+@st.composite
+def venues(draw: st.DrawFn) -> Venue:
+    """2-4 rows (numbered or lettered, in any order), 2-6 seats a row, 2-3 seat types."""
+    rows = draw(
+        st.lists(st.sampled_from(["1", "2", "3", "10"]), min_size=2, max_size=4, unique=True)
+        | st.lists(st.sampled_from(["A", "B", "C", "AA"]), min_size=2, max_size=4, unique=True)
+    )
+    types = draw(st.lists(st.sampled_from(TYPES), min_size=2, max_size=3, unique=True))
+    return Venue(
+        rows=rows,
+        seats_per_row=draw(st.lists(st.integers(2, 6), min_size=len(rows), max_size=len(rows))),
+        seat_types=draw(st.lists(st.sampled_from(types), min_size=len(rows), max_size=len(rows))),
+        ttl=draw(st.integers(2, 10)),
+        max_seats=draw(st.integers(2, 4)),
+        max_holds=draw(st.integers(1, 3)),
+    )
+
+
+Kind = Literal[
+    "tick",
+    "tick_to_expiry",
+    "hold",
+    "hold_type",
+    "confirm",
+    "pay",
+    "cancel_hold",
+    "cancel_booking",
+    "expire",
+    "sweep",
+    "redeliver",
+]
+WEIGHTED_KINDS: list[Kind] = [
+    *["tick"] * 3,
+    "tick_to_expiry",
+    *["hold"] * 3,
+    *["hold_type"] * 2,
+    *["confirm"] * 3,
+    *["pay"] * 3,
+    "cancel_hold",
+    *["cancel_booking"] * 2,
+    "expire",
+    "sweep",
+    "redeliver",
+]
+
+
+@dataclass(frozen=True)
+class Op:
+    """One step; the numbers pick seats, targets, users and outcomes among what exists."""
+
+    kind: Kind
+    user: str
+    picks: tuple[int, ...]
+    knob: int
+
+    def pick(self, index: int, default: int = 0) -> int:
+        return self.picks[index] if index < len(self.picks) else default
+
+
+
+
+def decode(kind: Kind, code: int) -> Op:
+    """One integer to the op's numbers: few draws per op keep long histories fast to make."""
+    knob, code = code % 100, code // 100
+    user, code = USERS[code % len(USERS)], code // len(USERS)
+    count, code = code % 6, code // 6
+    picks = tuple((code >> (6 * i)) & 63 for i in range(count))
+    return Op(kind, user, picks, knob)
+
+
+ops = st.builds(decode, st.sampled_from(WEIGHTED_KINDS), st.integers(0, 1800 * 64**5 - 1))
+TICKS = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0)
+OUTCOMES: tuple[Literal["succeeded", "declined", "error"], ...] = (
+    "succeeded",
+    "declined",
+    "error",
+)
+
+
+class History:
+    """Runs ops against one event, checking every decision and the invariants after each."""
+
+    def __init__(self, state: EventSeats) -> None:
+        self.s = state
+        self.types = sorted(state.rows)
         self.now = 1_000.0
         self.counter = 0
         self.log: list[Event] = []
@@ -125,11 +204,6 @@ class SeatingMachine(RuleBasedStateMachine):
         self.made_by: dict[str, tuple[HoldSeats, str]] = {}  # command id -> (command, hold)
 
     # --- plumbing ----------------------------------------------------------------------------
-
-    @property
-    def s(self) -> EventSeats:
-        assert self.state is not None
-        return self.state
 
     def cid(self) -> str:
         self.counter += 1
@@ -143,7 +217,7 @@ class SeatingMachine(RuleBasedStateMachine):
         statuses = {h: hold.status for h, hold in state.holds.items()}
         decision = decide(state, command, now)
         assert snapshot(state) == before, "decide changed the state"  # (d)
-        self.check_refusal(command, decision, lapsed, statuses)  # (c)
+        self.check_refusal(command, decision, statuses)  # (c)
         self.check_expiries(command, decision, lapsed, statuses)
         if isinstance(command, HoldSeats):
             self.check_hold(command, decision, free)  # (e)
@@ -151,14 +225,11 @@ class SeatingMachine(RuleBasedStateMachine):
             evolve(state, event)
             self.log.append(event)
             self.holds.setdefault(event.holding_id, HoldLog()).events.append(event)
+        self.check_invariants()
         return decision
 
     def check_refusal(
-        self,
-        command: Command,
-        decision: Decision,
-        lapsed: set[str],
-        statuses: dict[str, HoldStatus],
+        self, command: Command, decision: Decision, statuses: dict[str, HoldStatus]
     ) -> None:
         if decision.rejection is None:
             return
@@ -166,9 +237,9 @@ class SeatingMachine(RuleBasedStateMachine):
         events = list(decision.events)
         if decision.rejection.code in (ErrorCode.PAYMENT_DECLINED, ErrorCode.PAYMENT_UNAVAILABLE):
             assert isinstance(command, RecordPayment)
-            assert command.outcome == ("declined" if events and isinstance(
-                events[0], PaymentDeclined) else "error")
-            assert isinstance(events[0], PaymentDeclined | PaymentFailed)
+            assert command.outcome != "succeeded"
+            failure = PaymentDeclined if command.outcome == "declined" else PaymentFailed
+            assert events and isinstance(events[0], failure), decision
             assert statuses.get(command.holding_id) is HoldStatus.CONFIRMING
             events = events[1:]
         assert all(isinstance(e, HoldExpired) for e in events), decision
@@ -182,9 +253,7 @@ class SeatingMachine(RuleBasedStateMachine):
     ) -> None:
         """Only time expires a hold: it was held and lapsed, or its payment failed late."""
         for event in decision.events:
-            if not isinstance(event, HoldExpired):
-                continue
-            if event.holding_id in lapsed:
+            if not isinstance(event, HoldExpired) or event.holding_id in lapsed:
                 continue
             assert isinstance(command, RecordPayment), (command, event)
             assert command.outcome in ("declined", "error")
@@ -217,155 +286,11 @@ class SeatingMachine(RuleBasedStateMachine):
                 assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), seats
         self.made_by[command.command_id] = (command, held[0].holding_id)
 
-    def pick_hold(self, data: st.DataObject, status: frozenset[HoldStatus] | None = None) -> str:
-        known = sorted(self.s.holds)
-        preferred = [h for h in known if status is None or self.s.holds[h].status in status]
-        bogus = ids.holding_id_for(self.s.event_id, "never-sent")
-        return data.draw(
-            st.sampled_from(preferred or [bogus]) | st.sampled_from([*known, bogus, "junk"])
-        )
+    def check_invariants(self) -> None:
+        self.seats_are_taken_once_and_occupant_agrees()
+        self.each_hold_ends_at_most_once_and_status_follows()
 
-    def pick_user(self, data: st.DataObject, holding_id: str) -> str:
-        owner = self.s.holds[holding_id].user_id if holding_id in self.s.holds else "u1"
-        return data.draw(st.sampled_from([owner, owner, owner, *USERS]))
-
-    # --- rules -------------------------------------------------------------------------------
-
-    @initialize(
-        rows=st.lists(st.integers(1, 4), min_size=2, max_size=4, unique=True).map(
-            lambda numbers: [str(n) for n in numbers]
-        )
-        | st.permutations(["A", "B", "C", "AA"]).flatmap(
-            lambda labels: st.integers(2, 4).map(lambda n: labels[:n])
-        ),
-        types=st.lists(st.sampled_from(TYPES), min_size=2, max_size=3, unique=True),
-        data=st.data(),
-        ttl=st.integers(2, 10),
-        max_seats=st.integers(1, 4),
-        max_holds=st.integers(1, 3),
-    )
-    def venue(
-        self,
-        rows: list[str],
-        types: list[str],
-        data: st.DataObject,
-        ttl: int,
-        max_seats: int,
-        max_holds: int,
-    ) -> None:
-        per_row = data.draw(st.lists(st.integers(2, 6), min_size=len(rows), max_size=len(rows)))
-        row_types = data.draw(
-            st.lists(st.sampled_from(types), min_size=len(rows), max_size=len(rows))
-        )
-        self.state = type(self).build(
-            rows=rows,
-            seats_per_row=per_row,
-            seat_types=row_types,
-            ttl=ttl,
-            max_seats=max_seats,
-            max_holds=max_holds,
-        )
-        self.types = types
-
-    @rule(seconds=st.sampled_from([0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0]))
-    def tick(self, seconds: float) -> None:
-        self.now += seconds
-
-    @precondition(lambda self: any(h.expires_at > self.now for h in self.s.holds.values()))
-    @rule(data=st.data())
-    def tick_to_an_expiry(self, data: st.DataObject) -> None:
-        """Land exactly on a hold's expiry: the boundary where it lapses."""
-        ahead = sorted({h.expires_at for h in self.s.holds.values() if h.expires_at > self.now})
-        self.now = data.draw(st.sampled_from(ahead))
-
-    @rule(data=st.data(), user=st.sampled_from(USERS))
-    def hold_seats(self, data: st.DataObject, user: str) -> None:
-        seat_ids = sorted(self.s.seats)
-        wanted = data.draw(
-            st.lists(st.sampled_from(seat_ids), min_size=1, max_size=4, unique=True)
-            | st.lists(st.sampled_from([*seat_ids, "Z-9"]), min_size=0, max_size=5)
-        )
-        self.step(HoldSeats(self.cid(), user, tuple(wanted)))
-
-    @rule(
-        data=st.data(),
-        user=st.sampled_from(USERS),
-        quantity=st.integers(1, 4) | st.integers(0, 6),
-    )
-    def hold_by_type(self, data: st.DataObject, user: str, quantity: int) -> None:
-        seat_type = data.draw(st.sampled_from([*self.types, "balcony"]))
-        self.step(HoldSeats(self.cid(), user, (), seat_type, quantity))
-
-    @rule(data=st.data())
-    def confirm(self, data: st.DataObject) -> None:
-        holding_id = self.pick_hold(data, frozenset({HoldStatus.HELD}))
-        user = self.pick_user(data, holding_id)
-        decision = self.step(ConfirmHold(self.cid(), user, holding_id, "tok"))
-        if decision.events:
-            assert isinstance(decision.events[0], PaymentRequested | HoldExpired)
-
-    @rule(data=st.data(), outcome=st.sampled_from(["succeeded", "declined", "error"]))
-    def record_payment(self, data: st.DataObject, outcome: Any) -> None:
-        holding_id = self.pick_hold(data, frozenset({HoldStatus.CONFIRMING}))
-        was = self.s.holds[holding_id].status if holding_id in self.s.holds else None
-        decision = self.step(RecordPayment(self.cid(), holding_id, outcome, "ch", "msg"))
-        if was is not HoldStatus.CONFIRMING:
-            assert decision.rejection is not None
-            assert decision.rejection.code is ErrorCode.STALE_PAYMENT
-            assert decision.events == ()
-
-    @rule(data=st.data())
-    def cancel_hold(self, data: st.DataObject) -> None:
-        holding_id = self.pick_hold(data, frozenset({HoldStatus.HELD}))
-        self.step(CancelHold(self.cid(), self.pick_user(data, holding_id), holding_id))
-
-    @rule(data=st.data(), as_admin=st.booleans())
-    def cancel_booking(self, data: st.DataObject, as_admin: bool) -> None:
-        holding_id = self.pick_hold(data, frozenset({HoldStatus.CONFIRMED}))
-        user = self.pick_user(data, holding_id)
-        try:
-            booking_id = ids.booking_id_for(holding_id)
-        except ValueError:
-            booking_id = holding_id
-        self.step(CancelBooking(self.cid(), user, booking_id, as_admin))
-
-    @rule(data=st.data())
-    def expire(self, data: st.DataObject) -> None:
-        holding_id = self.pick_hold(data, LIVE)
-        was_lapsed = holding_id in self.s.holds and self.s.holds[holding_id].lapsed(self.now)
-        decision = self.step(ExpireHold(self.cid(), holding_id))
-        assert decision.rejection is None
-        assert len(decision.events) == (1 if was_lapsed else 0)
-
-    @rule()
-    def sweep(self) -> None:
-        """(f): past every expiry, expire whatever is due; no HELD hold keeps a seat."""
-        latest = max((h.expires_at for h in self.s.holds.values()), default=self.now)
-        self.now = max(self.now, latest)
-        for holding_id in self.s.due_expiries(self.now):
-            self.step(ExpireHold(self.cid(), holding_id))
-        assert self.s.due_expiries(self.now) == []
-        for seat_id, holding_id in self.s.occupant.items():
-            assert self.s.holds[holding_id].status is not HoldStatus.HELD, seat_id
-        assert all(h.status is not HoldStatus.HELD for h in self.s.live_holds())
-
-    @precondition(lambda self: bool(self.made_by))
-    @rule(data=st.data())
-    def redeliver_hold(self, data: st.DataObject) -> None:
-        """(g): the same HoldSeats again maps to its hold and changes nothing."""
-        command_id = data.draw(st.sampled_from(sorted(self.made_by)))
-        command, holding_id = self.made_by[command_id]
-        decision = self.step(command)
-        assert decision.events == ()
-        assert decision.rejection is None
-        assert decision.holding_id == holding_id
-
-    # --- invariants --------------------------------------------------------------------------
-
-    @invariant()
     def seats_are_taken_once_and_occupant_agrees(self) -> None:  # (a)
-        if self.state is None:
-            return
         taken: dict[str, str] = {}
         live: dict[str, set[str]] = {}
         for holding_id, hold in self.s.holds.items():
@@ -381,10 +306,7 @@ class SeatingMachine(RuleBasedStateMachine):
         assert taken == self.s.occupant
         assert live == self.s.live_by_user
 
-    @invariant()
     def each_hold_ends_at_most_once_and_status_follows(self) -> None:  # (b)
-        if self.state is None:
-            return
         assert set(self.holds) == set(self.s.holds)
         for holding_id, log in self.holds.items():
             hold = self.s.holds[holding_id]
@@ -404,10 +326,8 @@ class SeatingMachine(RuleBasedStateMachine):
             cancellations = [e for e in log.events if isinstance(e, BookingCancelled)]
             assert len(cancellations) <= 1
             assert hold.booking_cancelled == bool(cancellations)
-            if cancellations:
-                assert not any(self.s.occupant.get(s) == holding_id for s in hold.seat_ids)
-            else:
-                assert hold.refund_id is None
+            if cancellations:  # a cancelled booking gave its seats back
+                assert all(self.s.occupant.get(s) != holding_id for s in hold.seat_ids)
             requested = sum(isinstance(e, PaymentRequested) for e in log.events)
             answered = sum(
                 isinstance(e, PaymentDeclined | PaymentFailed | HoldConfirmed) for e in log.events
@@ -416,38 +336,136 @@ class SeatingMachine(RuleBasedStateMachine):
             assert answered in (requested, requested - 1)
             assert (hold.status is HoldStatus.CONFIRMING) == (answered == requested - 1)
 
-    def teardown(self) -> None:
-        if self.state is None:
-            return
-        rebuilt = self.build(
-            rows=sorted({s.row for s in self.s.seats.values()}),
-            seats_per_row={
-                row: n
-                for row, n in Counter(s.row for s in self.s.seats.values()).items()
-            },
-            seat_types={s.row: s.seat_type for s in self.s.seats.values()},
-            ttl=self.s.hold_ttl_seconds,
-            max_seats=self.s.max_seats_per_hold,
-            max_holds=self.s.max_active_holds_per_user,
-        )
-        assert rebuilt.seats == self.s.seats
+    def replay_rebuilds(self, fresh: EventSeats) -> None:
         for event in self.log:
-            evolve(rebuilt, event)
-        assert rebuilt == self.s, "replaying the event log does not rebuild the state"
-        assert copy.deepcopy(rebuilt) == rebuilt
+            evolve(fresh, event)
+        assert fresh == self.s, "replaying the event log does not rebuild the state"
+
+    # --- choosing among what exists ----------------------------------------------------------
+
+    def target(self, op: Op, *statuses: HoldStatus) -> str:
+        """Mostly a hold in one of `statuses`; sometimes any hold, an unknown one, or junk."""
+        known = sorted(self.s.holds)
+        preferred = [h for h in known if self.s.holds[h].status in statuses]
+        if preferred and op.knob < 80:
+            return preferred[op.pick(0) % len(preferred)]
+        anything = [*known, ids.holding_id_for(self.s.event_id, "never-sent"), "junk"]
+        return anything[op.pick(0) % len(anything)]
+
+    def actor(self, op: Op, holding_id: str) -> str:
+        """Mostly the holder, sometimes the op's user."""
+        hold = self.s.holds.get(holding_id)
+        return hold.user_id if hold is not None and op.pick(1, op.knob) % 10 < 8 else op.user
+
+    # --- ops ---------------------------------------------------------------------------------
+
+    def run(self, op: Op) -> None:
+        getattr(self, f"op_{op.kind}")(op)
+
+    def op_tick(self, op: Op) -> None:
+        self.now += TICKS[op.knob % len(TICKS)]
+
+    def op_tick_to_expiry(self, op: Op) -> None:
+        """Land exactly on a hold's expiry: the instant it lapses."""
+        ahead = sorted({h.expires_at for h in self.s.holds.values() if h.expires_at > self.now})
+        if ahead:
+            self.now = ahead[op.knob % len(ahead)]
+
+    def op_hold(self, op: Op) -> None:
+        seat_ids = sorted(self.s.seats)
+        if op.knob < 85:  # distinct, known seats within the limit
+            wanted = list(dict.fromkeys(seat_ids[p % len(seat_ids)] for p in op.picks))
+            wanted = wanted[: self.s.max_seats_per_hold] or [seat_ids[op.knob % len(seat_ids)]]
+        else:  # anything: none, duplicates, unknown seats, too many
+            choices = [*seat_ids, "Z-9"]
+            wanted = [choices[p % len(choices)] for p in op.picks]
+        self.step(HoldSeats(self.cid(), op.user, tuple(wanted)))
+
+    def op_hold_type(self, op: Op) -> None:
+        seat_type = self.types[op.pick(0) % len(self.types)] if op.knob < 92 else "balcony"
+        quantity = 1 + op.knob % 3 if op.knob < 80 else op.knob % 7
+        self.step(HoldSeats(self.cid(), op.user, (), seat_type, quantity))
+
+    def op_confirm(self, op: Op) -> None:
+        holding_id = self.target(op, HoldStatus.HELD)
+        decision = self.step(ConfirmHold(self.cid(), self.actor(op, holding_id), holding_id, "t"))
+        if decision.pending:
+            assert decision.rejection is None
+            assert self.s.holds[holding_id].status is HoldStatus.CONFIRMING
+
+    def op_pay(self, op: Op) -> None:
+        holding_id = self.target(op, HoldStatus.CONFIRMING)
+        hold = self.s.holds.get(holding_id)
+        was = hold.status if hold is not None else None
+        outcome = OUTCOMES[op.knob % len(OUTCOMES)]
+        decision = self.step(RecordPayment(self.cid(), holding_id, outcome, "ch", "msg"))
+        if was is not HoldStatus.CONFIRMING:
+            assert decision.rejection is not None
+            assert decision.rejection.code is ErrorCode.STALE_PAYMENT
+            assert decision.events == ()
+        elif outcome == "succeeded":
+            assert self.s.holds[holding_id].status is HoldStatus.CONFIRMED
+        else:
+            assert self.s.holds[holding_id].status in (HoldStatus.HELD, HoldStatus.EXPIRED)
+
+    def op_cancel_hold(self, op: Op) -> None:
+        holding_id = self.target(op, HoldStatus.HELD)
+        self.step(CancelHold(self.cid(), self.actor(op, holding_id), holding_id))
+
+    def op_cancel_booking(self, op: Op) -> None:
+        holding_id = self.target(op, HoldStatus.CONFIRMED)
+        try:
+            booking_id = ids.booking_id_for(holding_id)
+        except ValueError:
+            booking_id = holding_id
+        command = CancelBooking(self.cid(), self.actor(op, holding_id), booking_id, op.knob % 2 == 0)
+        self.step(command)
+
+    def op_expire(self, op: Op) -> None:
+        holding_id = self.target(op, *LIVE)
+        hold = self.s.holds.get(holding_id)
+        was_lapsed = hold is not None and hold.lapsed(self.now)
+        decision = self.step(ExpireHold(self.cid(), holding_id))
+        assert decision.rejection is None
+        assert len(decision.events) == (1 if was_lapsed else 0)
+
+    def op_sweep(self, op: Op) -> None:
+        """(f): past every expiry, expire whatever is due; then no HELD hold keeps a seat."""
+        latest = max((h.expires_at for h in self.s.holds.values()), default=self.now)
+        self.now = max(self.now, latest) + (op.knob % 2) * 0.25
+        for holding_id in self.s.due_expiries(self.now):
+            self.step(ExpireHold(self.cid(), holding_id))
+        assert self.s.due_expiries(self.now) == []
+        for seat_id, holding_id in self.s.occupant.items():
+            assert self.s.holds[holding_id].status is not HoldStatus.HELD, seat_id
+        assert all(h.status is not HoldStatus.HELD for h in self.s.live_holds())
+
+    def op_redeliver(self, op: Op) -> None:
+        """(g): a HoldSeats that made a hold, again: that hold, no events."""
+        if not self.made_by:
+            return
+        command, holding_id = self.made_by[sorted(self.made_by)[op.knob % len(self.made_by)]]
+        decision = self.step(command)
+        assert decision == Decision(holding_id=holding_id)
 
 
-def test_random_histories_keep_the_invariants(make_event: Callable[..., EventSeats]) -> None:
-    class Machine(SeatingMachine):
-        build = staticmethod(make_event)
+@settings(max_examples=300, deadline=None, database=None)
+@given(venue=venues(), history=st.lists(ops, min_size=15, max_size=60))
+def test_random_histories_keep_the_invariants(
+    make_event: Callable[..., EventSeats], venue: Venue, history: list[Op]
+) -> None:
+    def fresh() -> EventSeats:
+        return make_event(
+            rows=venue.rows,
+            seats_per_row=venue.seats_per_row,
+            seat_types=venue.seat_types,
+            ttl=venue.ttl,
+            max_seats=venue.max_seats,
+            max_holds=venue.max_holds,
+        )
 
-    run_state_machine_as_test(
-        Machine,
-        settings=settings(
-            max_examples=300,
-            stateful_step_count=30,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    run = History(fresh())
+    run.check_invariants()
+    for op in history:
+        run.run(op)
+    run.replay_rebuilds(fresh())

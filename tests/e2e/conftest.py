@@ -1,0 +1,116 @@
+"""The running system (workers and ingress as processes) and HTTP factories for e2e tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from infra.bootstrap import bootstrap
+from infra.launch import System, start_system
+from infra.settings import Settings
+from tests.support import isolated_settings
+
+pytestmark = pytest.mark.e2e
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def e2e_settings(dev_stack: None) -> Settings:
+    settings = isolated_settings()
+    bootstrap(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def system(e2e_settings: Settings) -> Iterator[System]:
+    running = start_system(e2e_settings, ARTIFACTS / "e2e-logs", workers=2, analytics=False)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+async def http(system: System) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=system.base_url, timeout=30.0) as client:
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def admin(e2e_settings: Settings) -> dict[str, str]:
+    return bearer(e2e_settings.admin_token or "")
+
+
+MakeUser = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def make_user(http: httpx.AsyncClient, admin: dict[str, str]) -> MakeUser:
+    """make_user(role="customer") -> the created user with its token and auth headers."""
+
+    async def make(role: str = "customer", name: str = "Test User") -> dict[str, Any]:
+        body = {"name": name, "email": f"{uuid.uuid4().hex[:12]}@test.evently.dev", "role": role}
+        response = await http.post("/user", json=body, headers=admin if role != "customer" else {})
+        assert response.status_code == 201, response.text
+        user: dict[str, Any] = response.json()
+        user["headers"] = bearer(user["token"])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_event(
+    http: httpx.AsyncClient, make_user: MakeUser
+) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """make_event(rows="AB", per_row=5, prices=..., ttl=None) -> the event, its organizer, venue."""
+
+    async def make(
+        rows: str = "AB",
+        per_row: int = 5,
+        prices: dict[str, float] | None = None,
+        ttl: int | None = None,
+        types_by_row: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        prices = prices or {"VIP": 100.0, "Regular": 50.0}
+        organizer = await make_user("organizer")
+        venue = await http.post(
+            "/venue",
+            headers=organizer["headers"],
+            json={"name": "Test Hall", "city": "Lisbon", "seat_types": list(prices)},
+        )
+        assert venue.status_code == 201, venue.text
+        venue_id = venue.json()["venue_id"]
+        first_type = list(prices)[0]
+        seats = [
+            {"row": row, "number": n, "seat_type": (types_by_row or {}).get(row, first_type)}
+            for row in rows
+            for n in range(1, per_row + 1)
+        ]
+        added = await http.post(
+            f"/venue/{venue_id}/seats", headers=organizer["headers"], json={"seats": seats}
+        )
+        assert added.status_code == 201, added.text
+        body: dict[str, Any] = {
+            "venue_id": venue_id,
+            "name": "Test Night",
+            "description": "an evening of tests",
+            "artists": ["The Testers"],
+            "tags": ["test"],
+            "starts_at": "2030-01-01T20:00:00Z",
+            "prices": prices,
+        }
+        if ttl is not None:
+            body["hold_ttl_seconds"] = ttl
+        event = await http.post("/events", headers=organizer["headers"], json=body)
+        assert event.status_code == 201, event.text
+        return event.json() | {"organizer": organizer, "venue_id": venue_id}
+
+    return make
