@@ -48,7 +48,7 @@ async def execute(session: Session, query: Any, params: Any = None) -> list[Row]
             done.set_result(result)
 
     def on_page(page: list[Row]) -> None:
-        rows.extend(page)
+        rows.extend(page or ())
         if future.has_more_pages:
             future.start_fetching_next_page()
         else:

@@ -81,7 +81,7 @@ class SimulatedProvider:
             return ChargeResult("declined", message="card declined (simulated failure rate)")
         charge_id = f"ch_{uuid.uuid4().hex}"
         rows = await self.q.run(
-            "INSERT INTO charges (idempotency_key, charge_id, amount, token, created_at) "
+            "INSERT INTO charges (idempotency_key, charge_id, amount, card_token, created_at) "
             "VALUES (?, ?, ?, ?, ?) IF NOT EXISTS",
             idempotency_key,
             charge_id,
