@@ -14,6 +14,8 @@ def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(stream=sys.stderr, level=level.upper(), format="%(message)s")
     for noisy in ("aiokafka", "cassandra", "kafka"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Cassandra 5 warns on every prepared statement of a session with a keyspace set.
+    logging.getLogger("cassandra.protocol").setLevel(logging.ERROR)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -30,4 +32,4 @@ def configure_logging(level: str = "INFO") -> None:
 
 def get_logger(name: str, **context: Any) -> Any:
     """A logger bound to `name` and `context`."""
-    return structlog.get_logger(name).bind(**context)
+    return structlog.get_logger(name, **context)

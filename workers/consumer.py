@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from contextlib import suppress
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from infra.logs import get_logger
 from topics.codec import Undecodable, decode_command
@@ -34,15 +35,16 @@ class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
         mine = {tp.partition for tp in assigned}
-        self.owner.forget(p for p in self.owner.epochs if p not in mine)
+        previous, self.owner.epochs = self.owner.epochs, {}
+        self.owner.forget(p for p in previous if p not in mine)
+        epochs = {}
         for partition in sorted(mine):
-            previous = self.owner.epochs.pop(partition, None)
-            epoch = await self.store.claim_partition(self.topic, partition, previous)
-            if epoch != previous:
+            epochs[partition] = await self.store.claim_partition(
+                self.topic, partition, previous.get(partition)
+            )
+            if epochs[partition] != previous.get(partition):
                 self.owner.forget([partition])
-            self.owner.epochs[partition] = epoch
-        for partition in self.owner.epochs.keys() - mine:
-            del self.owner.epochs[partition]
+        self.owner.epochs = epochs
         for partition in sorted(mine):
             for event_id in await self.store.partition_events(self.topic, partition):
                 try:
@@ -72,6 +74,9 @@ class CommandLoop:
                 await self._partition(tp, records)
 
     async def _partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
+        if tp.partition not in self.owner.epochs:  # assignment still taking its epoch
+            await self._retry(tp, records[0].offset, 0.1)
+            return
         commands = [c for c in (self._decode(r) for r in records) if c is not None]
         with POLL_SECONDS.time():
             try:
@@ -79,19 +84,24 @@ class CommandLoop:
                 await self.owner.handle(tp.partition, commands)
             except Fenced as fenced:
                 log.warning("fenced off", partition=tp.partition, event_id=str(fenced))
-                self.owner.forget([tp.partition])
+                await self._retry(tp, records[0].offset, 1.0)
                 return
             except Exception:
                 log.exception("poll failed; retrying from its first offset", partition=tp.partition)
-                self.owner.forget([tp.partition])
-                self.consumer.seek(tp, records[0].offset)
-                await asyncio.sleep(1.0)
+                await self._retry(tp, records[0].offset, 1.0)
                 return
         COMMANDS.inc(len(commands))
         try:
             await self.consumer.commit({tp: records[-1].offset + 1})
         except (CommitFailedError, KafkaError) as exc:
             log.warning("commit failed; the next owner replays", error=str(exc))
+
+    async def _retry(self, tp: TopicPartition, offset: int, pause: float) -> None:
+        """Forget the partition's state and read it again from `offset` (if still ours)."""
+        self.owner.forget([tp.partition])
+        with suppress(IllegalStateError):
+            self.consumer.seek(tp, offset)
+        await asyncio.sleep(pause)
 
     async def _remember_new(self, partition: int, commands: list[SeatCommand]) -> None:
         for event_id in {c.event_id for c in commands} - self.owner.events.keys():

@@ -1,0 +1,1 @@
+"""Live analytics: stream tables over booking events, materialised for the ingress."""
