@@ -46,10 +46,11 @@ def recount(holds: list[Hold]) -> Tally:
     for h in holds:
         for line in h.seats:
             seat = result.seats.setdefault(line.seat_id, Counter())
-            seat.update(times_held=1, times_booked=int(h in confirmed))
+            seat.update(times_held=1, times_booked=int(h.status is HoldStatus.CONFIRMED))
         user = result.users.setdefault(h.user_id, Counter())
-        user.update(bookings=int(h in confirmed), cancellations=int(h.booking_cancelled))
-        if h in kept:
+        is_confirmed = h.status is HoldStatus.CONFIRMED
+        user.update(bookings=int(is_confirmed), cancellations=int(h.booking_cancelled))
+        if is_confirmed and not h.booking_cancelled:
             user.update(seats=len(h.seats), spend=paid([h]))
     for h in confirmed:
         minute = result.minutes.setdefault(minute_of(h.confirmed_at or 0.0), Counter())

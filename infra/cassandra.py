@@ -7,7 +7,7 @@ from importlib import resources
 from typing import Any
 
 from cassandra.cluster import Cluster, ResponseFuture, Session
-from cassandra.policies import DCAwareRoundRobinPolicy, RetryPolicy
+from cassandra.policies import ConstantReconnectionPolicy, DCAwareRoundRobinPolicy, RetryPolicy
 from cassandra.query import PreparedStatement, dict_factory
 
 from infra.settings import Settings
@@ -23,6 +23,7 @@ def connect(settings: Settings, *, keyspace: bool = True, timeout: float = 10.0)
         protocol_version=5,
         load_balancing_policy=DCAwareRoundRobinPolicy(),
         default_retry_policy=RetryPolicy(),
+        reconnection_policy=ConstantReconnectionPolicy(1.0),
         connect_timeout=timeout,
         control_connection_timeout=timeout,
     )

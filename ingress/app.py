@@ -14,7 +14,7 @@ from prometheus_client import make_asgi_app
 from infra.cassandra import Statements, connect
 from infra.kafka import topics_for
 from infra.settings import Settings
-from ingress import errors, middleware
+from ingress import errors, idempotency, middleware
 from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.deps import Context
@@ -48,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    idempotency.install(app)
     middleware.install(app, settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,

@@ -9,9 +9,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-STOPWORDS = frozenset(
-    "a an and at by de du for in la le of on or the to with live".split()
-)
+STOPWORDS = frozenset("a an and at by de du for in la le of on or the to with live".split())
 PREFIX_MIN = 2  # a query token this long also matches the words it begins
 
 

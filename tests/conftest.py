@@ -19,3 +19,8 @@ def dev_stack() -> Iterator[None]:
     yield
     if started and os.environ.get("EVENTLY_TEST_KEEP_STACK") != "1":
         stack.down()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that stop Kafka or Cassandra run last, so they cannot disturb the others."""
+    items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)

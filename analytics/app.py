@@ -1,0 +1,101 @@
+"""The faust app: one agent over booking-events, a changelog-backed hold table, dead letters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+from cassandra.cluster import Session
+
+from analytics import store
+from analytics.processor import Processor, decode_booking_event
+from analytics.report import Row
+from infra.cassandra import Statements
+from infra.kafka import topics_for
+from infra.logs import get_logger
+from infra.settings import Settings
+from topics.codec import Undecodable, encode
+from topics.dead_letters import DeadLetterV1
+from topics.names import BOOKING_EVENTS
+
+log = get_logger("analytics")
+
+
+def create_app(settings: Settings, session: Session) -> faust.App:
+    """The analytics app for `settings`; ids and topics derive from the topic prefix."""
+    topics = topics_for(settings)
+    q = Statements(session)
+    app = faust.App(
+        f"{settings.topic_prefix}evently-analytics",
+        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        store="memory://",
+        topic_partitions=BOOKING_EVENTS.partitions,
+        topic_replication_factor=1,
+        topic_allow_declare=True,
+        web_enabled=False,
+        consumer_auto_offset_reset="earliest",
+        stream_wait_empty=False,
+        producer_linger_ms=1,
+        broker_session_timeout=settings.worker_session_timeout_ms / 1000,
+    )
+    source = app.topic(
+        topics.booking_events, key_serializer="raw", value_serializer="raw", internal=False
+    )
+    dead_letters = app.topic(topics.dead_letters, key_serializer="raw", value_serializer="raw")
+    holds = app.Table(
+        "holds",
+        partitions=BOOKING_EVENTS.partitions,
+        schema=faust.Schema(key_serializer="json", value_serializer="json"),
+    )
+
+    async def sink(event_id: str, rows: list[Row]) -> None:
+        await store.write_rows(q, event_id, rows)
+
+    async def capacity(event_id: str) -> int:
+        event = await store.event_row(q, event_id)
+        return await store.capacity(q, event) if event else 0
+
+    processor = Processor(holds, sink, capacity)
+    app.analytics_processor = processor  # type: ignore[attr-defined]
+
+    @app.agent(source)
+    async def booking_events(stream: Any) -> None:
+        async for event in stream.events():
+            record = event.message
+            try:
+                message = decode_booking_event(record.key, record.value)
+            except Undecodable as exc:
+                log.warning("dead-lettered", reason=exc.reason, offset=record.offset)
+                letter = _dead_letter(exc, record, settings.topic_prefix)
+                await dead_letters.send(key=record.key, value=encode(letter))
+                continue
+            await processor.handle(message)
+
+    @app.on_partitions_revoked.connect
+    async def revoked(sender: Any, revoked: Any, **_: Any) -> None:
+        processor.forget()
+
+    @app.timer(interval=5.0)
+    async def heal() -> None:
+        """Materialise events restored from the changelog that no message has touched yet."""
+        if app.in_recovery or app.rebalancing:
+            return
+        for event_id in processor.events_known() - processor.tallies.keys():
+            await processor.materialise(event_id, None, 0.0)
+
+    return app
+
+
+def _dead_letter(exc: Undecodable, record: Any, prefix: str) -> DeadLetterV1:
+    return DeadLetterV1(
+        reason=exc.reason,
+        detail=exc.detail[:2000],
+        source_topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key.decode(errors="replace") if record.key is not None else None,
+        value=(record.value or b"")[:4096].decode(errors="replace"),
+        consumer=f"{prefix}evently-analytics",
+        failed_at=datetime.now(UTC),
+    )
