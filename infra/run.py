@@ -29,7 +29,7 @@ def main() -> None:
         with console.status("creating the schema and topics"):
             bootstrap(settings)
         with console.status("starting workers and the ingress"):
-            system = start_system(settings, settings.devstack_dir / "logs" / "app", analytics=False)
+            system = start_system(settings, settings.devstack_dir / "logs" / "app", analytics=True)
         with console.status("seeding demo data"):
             demo = seed(system.base_url, settings.admin_token or "")
         console.print(f"\n[bold green]Evently is serving {system.base_url}[/]  (Ctrl-C stops it)")

@@ -18,7 +18,8 @@ from ingress import errors, idempotency, middleware
 from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.deps import Context
-from ingress.routes import discovery, events, health, holds, users, venues
+from ingress.routes import analytics, dashboard, discovery, events, health, holds, users, venues
+from search.feeder import IndexFeeder
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -31,12 +32,14 @@ def create_app(settings: Settings) -> FastAPI:
         topics = topics_for(settings)
         bus = CommandBus(settings, topics)
         await bus.start()
-        app.state.ctx = Context(
-            settings, topics, statements, bus, Authenticator(statements, settings.admin_token)
-        )
+        feeder = IndexFeeder(settings, topics, statements, bus.producer)
+        await feeder.start()
+        auth = Authenticator(statements, settings.admin_token)
+        app.state.ctx = Context(settings, topics, statements, bus, auth, feeder)
         try:
             yield
         finally:
+            await feeder.stop()
             await bus.stop()
             session.cluster.shutdown()
 
@@ -57,6 +60,6 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
     )
     app.mount("/metrics", make_asgi_app())
-    for module in (health, users, venues, discovery, events, holds):
+    for module in (health, users, venues, discovery, events, holds, analytics, dashboard):
         app.include_router(module.router)
     return app

@@ -13,6 +13,7 @@ from infra.settings import Settings
 from ingress.auth import Authenticator, Principal, Role
 from ingress.bus import CommandBus
 from ingress.errors import ApiError
+from search.feeder import IndexFeeder
 from topics.names import Topics
 
 
@@ -25,6 +26,7 @@ class Context:
     q: Statements
     bus: CommandBus
     auth: Authenticator
+    search: IndexFeeder
 
 
 def context(request: Request) -> Context:

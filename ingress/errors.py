@@ -27,6 +27,7 @@ STATUS_OF_CODE: dict[str, int] = {
     "payment_declined": 402,
     "payment_unavailable": 503,
     "stale_payment": 409,
+    "command_id_reused": 409,
 }
 _CODE_OF_STATUS = {
     400: "bad_request",

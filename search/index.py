@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
+from typing import Any
 
 from search.listing import Listing
 from search.postings import Postings
 from search.query import Key, Query, price_matches, sort_key
 from search.text import query_tokens
 
+Entry = tuple[Any, str, int]  # (sort value, event id, document)
 WALK_SHARE = 4  # walk the sort order unless some filter keeps under 1/WALK_SHARE of events
 
 
@@ -56,25 +59,42 @@ class SearchIndex:
 
     def upsert(self, listing: Listing) -> bool:
         """Add or replace a listing; an older version than the one held is ignored."""
-        old = self.get(listing.event_id)
-        if old is not None:
-            if listing.changed_at < old.changed_at or listing == old:
-                return False
-            self._forget(self._doc_of[listing.event_id], old)
+        return self.extend([listing]) == 1
+
+    def extend(self, listings: Iterable[Listing]) -> int:
+        """Upsert many listings (sorting once at the end when there are many); how many took."""
+        batch = list(listings)
+        bulk = len(batch) > 64
+        taken = 0
+        for listing in batch:
+            old = self.get(listing.event_id)
+            if old is not None:
+                if listing.changed_at < old.changed_at or listing == old:
+                    continue
+                self._forget(self._doc_of[listing.event_id], old)
+            taken += 1
+            self._add(listing, bulk)
+        if bulk:
+            self._by_date.sort()
+            self._by_price.sort()
+            self._prices.sort()
+        if len(self._docs) > 1000 and len(self._docs) > 2 * len(self._doc_of):
+            self._compact()
+        return taken
+
+    def _add(self, listing: Listing, bulk: bool) -> None:
         doc = len(self._docs)
         self._docs.append(listing)
         self._doc_of[listing.event_id] = doc
-        insort(self._by_date, (listing.starts_at, listing.event_id, doc))
-        insort(self._by_price, (listing.min_price, listing.event_id, doc))
+        put = list.append if bulk else insort
+        put(self._by_date, (listing.starts_at, listing.event_id, doc))
+        put(self._by_price, (listing.min_price, listing.event_id, doc))
         for _, price in listing.prices:
-            insort(self._prices, (price, doc))
+            put(self._prices, (price, doc))
         for name, values in self._values(listing):
             for value in values:
                 self._sets[name].setdefault(value, set()).add(doc)
         self._text.add(doc, listing)
-        if len(self._docs) > 1000 and len(self._docs) > 2 * len(self._doc_of):
-            self._compact()
-        return True
 
     def take_seats(self, event_id: str, seat_ids: Iterable[str]) -> None:
         self._taken.setdefault(event_id, set()).update(seat_ids)
@@ -88,36 +108,88 @@ class SearchIndex:
         return max(0, listing.capacity - len(self._taken.get(listing.event_id, ())))
 
     def search(self, query: Query) -> Page:
-        """One page of listings matching `query`, after `query.after`, in its sort order."""
+        """One page of listings matching `query`, after `query.after`, in its sort order.
+
+        Exact structures (value sets, word postings, narrow date or price ranges) give a pool
+        of candidates; a small pool is checked whole and the best kept, otherwise the sort
+        order is walked from the cursor, skipping what is not in the pool, until the page is
+        full: each way costs about the number of listings it has to look at."""
         words = query_tokens(query.q)
         scores = self._text.scores(words) if words else None
-        docs = self._candidates(query, scores)
-        if docs is None:
-            order = self._by_price if query.sort == "price" else self._by_date
-            hits = list(self._walk(query, order))
+        pool = self._pool(query, scores)
+        wanted = query.limit + 1
+        if pool is not None and len(pool) ** 2 < 4 * wanted * max(len(self), 1):
+            found = filter(None, (self._hit(query, doc, scores) for doc in pool))
+            hits = heapq.nsmallest(wanted, found, key=lambda h: h.key)
         else:
-            found = (self._hit(query, doc, scores) for doc in docs)
-            hits = heapq.nsmallest(query.limit + 1, filter(None, found), key=lambda h: h.key)
+            found = (self._hit(query, doc, scores) for doc in self._ordered(query, scores, pool))
+            hits = list(islice(filter(None, found), wanted))
         return Page(hits[: query.limit], len(hits) > query.limit)
 
-    def _candidates(self, query: Query, scores: dict[int, int] | None) -> Iterable[int] | None:
-        """The smallest exact set of documents that may match, or None to walk instead."""
-        sets = self._filter_sets(query)
+    def _pool(self, query: Query, scores: dict[int, int] | None) -> set[int] | None:
+        """Documents every exact structure admits, or None when none applies."""
+        parts: list[Collection[int]] = self._filter_sets(query)
         if scores is not None:
-            return [d for d in scores if all(d in s for s in sets)] if sets else scores
-        if sets:
-            first, *rest = sorted(sets, key=len)
-            return [d for d in first if all(d in s for s in rest)]
-        ranges = [self._date_docs(query), self._price_docs(query)]
-        known = [r for r in ranges if r is not None]
-        smallest = min(known, key=len, default=None)
-        if smallest is not None and len(smallest) * WALK_SHARE < len(self):
-            return smallest
-        return None
+            parts.append(scores.keys())
+        parts += [r for r in (self._date_docs(query), self._price_docs(query)) if r is not None]
+        if not parts:
+            return None
+        first, *rest = sorted(parts, key=len)
+        pool = set(first)
+        for part in rest:
+            pool.intersection_update(part)
+        return pool
 
-    def _filter_sets(self, query: Query) -> list[set[int]]:
+    def _ordered(
+        self, query: Query, scores: dict[int, int] | None, pool: set[int] | None
+    ) -> Iterator[int]:
+        """Documents in the pool (or all) in sort order, from near the cursor on."""
+        if query.sort == "relevance" and scores is not None:
+            yield from self._by_relevance(query, scores, pool)
+            return
+        order = self._by_price if query.sort == "price" else self._by_date
+        last = query.max_price if query.sort == "price" else query.date_to
+        after = query.after[-2:] if query.after is not None else None
+        if after is None and query.sort != "price" and query.date_from is not None:
+            after = (query.date_from - 1, "~")
+        for first, _, doc in self._from(order, after):
+            if last is not None and first > last:
+                return
+            if pool is None or doc in pool:
+                yield doc
+
+    def _by_relevance(
+        self, query: Query, scores: dict[int, int], pool: set[int] | None
+    ) -> Iterator[int]:
+        """Best score first; equal scores by date, walking the date order for big groups."""
+        groups: dict[int, list[int]] = {}
+        for doc in pool if pool is not None else scores:
+            groups.setdefault(scores[doc], []).append(doc)
+        top = -query.after[0] if query.after is not None else None
+        for score in sorted(groups, reverse=True):
+            if top is not None and score > top:
+                continue
+            group = groups[score]
+            after = query.after[-2:] if query.after is not None and score == top else None
+            if len(group) * WALK_SHARE < len(self):
+                docs = self._docs
+                yield from sorted(group, key=lambda d: (docs[d].starts_at, docs[d].event_id))  # type: ignore[union-attr]
+            else:
+                members = set(group)
+                yield from (d for _, _, d in self._from(self._by_date, after) if d in members)
+
+    @staticmethod
+    def _from(
+        order: list[tuple[Any, str, int]], after: Key | None
+    ) -> Iterable[tuple[Any, str, int]]:
+        if after is None:
+            return order
+        start = bisect_right(order, tuple(after), key=lambda e: (e[0], e[1]))
+        return islice(order, start, None)
+
+    def _filter_sets(self, query: Query) -> list[Collection[int]]:
         sets = self._sets
-        found = [
+        found: list[Collection[int]] = [
             sets[name].get(value, set())
             for name, value in (
                 ("city", query.city),
@@ -133,43 +205,28 @@ class SearchIndex:
         return found
 
     def _date_docs(self, query: Query) -> list[int] | None:
+        """Documents in the date range, when it is narrow enough to be worth listing."""
         if query.date_from is None and query.date_to is None:
             return None
         lo = 0 if query.date_from is None else bisect_left(self._by_date, (query.date_from,))
         hi = len(self._by_date)
         if query.date_to is not None:
             hi = bisect_right(self._by_date, query.date_to, key=lambda e: e[0])
+        if (hi - lo) * WALK_SHARE > len(self):
+            return None
         return [doc for _, _, doc in self._by_date[lo:hi]]
 
     def _price_docs(self, query: Query) -> set[int] | None:
+        """Documents with a price in the range, when it is narrow enough to be worth listing."""
         if query.min_price is None and query.max_price is None:
             return None
         lo = 0 if query.min_price is None else bisect_left(self._prices, (query.min_price, -1))
         hi = len(self._prices)
         if query.max_price is not None:
             hi = bisect_right(self._prices, query.max_price, key=lambda e: e[0])
+        if (hi - lo) * WALK_SHARE > len(self._prices):
+            return None
         return {doc for _, doc in self._prices[lo:hi]}
-
-    def _walk(
-        self, query: Query, order: list[tuple[int, str, int]] | list[tuple[float, str, int]]
-    ) -> Iterator[Hit]:
-        """Hits in `order` from the cursor on, until the page is full or none can follow."""
-        start = 0
-        if query.after is not None:
-            start = bisect_right(order, tuple(query.after[-2:]), key=lambda e: (e[0], e[1]))
-        elif order is self._by_date and query.date_from is not None:
-            start = bisect_left(order, (query.date_from,))
-        last = query.date_to if order is self._by_date else query.max_price
-        wanted = query.limit + 1
-        for first, _, doc in order[start:] if start else order:
-            if last is not None and first > last:
-                return
-            hit = self._hit(query, doc, None)
-            if hit is not None:
-                yield hit
-                wanted -= 1
-                if not wanted:
-                    return
 
     def _hit(self, query: Query, doc: int, scores: dict[int, int] | None) -> Hit | None:
         listing = self._docs[doc]
@@ -221,7 +278,6 @@ class SearchIndex:
     def _compact(self) -> None:
         """Renumber the live listings, dropping replaced ones from the word postings."""
         fresh = SearchIndex()
-        for doc in self._doc_of.values():
-            fresh.upsert(self._docs[doc])  # type: ignore[arg-type]
+        fresh.extend(self._docs[doc] for doc in self._doc_of.values())  # type: ignore[misc]
         fresh._taken = self._taken
         self.__dict__.update(fresh.__dict__)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from search.text import normalize
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MS = timedelta(milliseconds=1)
+
 
 def epoch_ms(value: datetime) -> int:
-    """Milliseconds since the epoch; naive datetimes are UTC (as Cassandra returns them)."""
+    """Whole milliseconds since the epoch (exact); naive datetimes are UTC, as Cassandra's."""
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return int(aware.timestamp() * 1000)
+    return (aware - EPOCH) // MS
 
 
 @dataclass(slots=True, frozen=True)
@@ -72,7 +75,7 @@ class Listing:
             "description": self.description,
             "artists": list(self.artists),
             "tags": list(self.tags),
-            "starts_at": datetime.fromtimestamp(self.starts_at / 1000, UTC),
+            "starts_at": EPOCH + self.starts_at * MS,
             "city": self.city,
             "venue_id": self.venue_id,
             "venue_name": self.venue_name,

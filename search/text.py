@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 STOPWORDS = frozenset("a an and at by de du for in la le of on or the to with live".split())
@@ -33,11 +33,11 @@ def query_tokens(q: str) -> tuple[str, ...]:
     return tuple(kept or words)
 
 
-def trigrams(word: str) -> set[str]:
-    """Trigrams of `word` padded with two spaces each side: one edit spoils at most three,
-    so a word within the allowed edits always shares at least one with the query."""
-    padded = f"  {word}  "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+def bigrams(word: str) -> set[str]:
+    """Letter pairs of `word` padded with a space each side. One edit (insertion, deletion,
+    substitution or swap of neighbours) spoils at most three of them."""
+    padded = f" {word} "
+    return {padded[i : i + 2] for i in range(len(padded) - 1)}
 
 
 def max_edits(token: str) -> int:
@@ -48,14 +48,15 @@ def max_edits(token: str) -> int:
 
 def similarity(token: str, term: str) -> float:
     """How well index word `term` answers query word `token`: 1 exact, less for a prefix or
-    typos, 0 for no match. Depends on the two words only, so scores never shift."""
+    typos (optimal string alignment: a swap of neighbours is one edit), 0 for no match.
+    Depends on the two words only, so scores never shift as events come and go."""
     if token == term:
         return 1.0
     if len(token) >= PREFIX_MIN and term.startswith(token):
         return 0.6 + 0.3 * len(token) / len(term)
     k = max_edits(token)
     if k and abs(len(term) - len(token)) <= k:
-        d = Levenshtein.distance(token, term, score_cutoff=k)
+        d = OSA.distance(token, term, score_cutoff=k)
         if d <= k:
             return 0.8 - 0.2 * d
     return 0.0

@@ -6,13 +6,13 @@ from bisect import bisect_left, insort
 from collections import Counter
 from itertools import chain
 
-from search.text import PREFIX_MIN, max_edits, similarity, trigrams
+from search.text import PREFIX_MIN, bigrams, max_edits, similarity
 
 CACHE_SIZE = 4096
 
 
 class Vocabulary:
-    """Words numbered as they arrive, a sorted copy for prefixes, trigram postings for typos."""
+    """Words numbered as they arrive, a sorted copy for prefixes, bigram postings for typos."""
 
     def __init__(self) -> None:
         self.words: list[str] = []
@@ -30,7 +30,7 @@ class Vocabulary:
         number = self.ids[word] = len(self.words)
         self.words.append(word)
         insort(self._sorted, word)
-        for gram in trigrams(word):
+        for gram in bigrams(word):
             self._grams.setdefault(gram, []).append(number)
         self._by_length.setdefault(len(word), []).append(number)
         self._cache.clear()
@@ -58,8 +58,9 @@ class Vocabulary:
         k = max_edits(token)
         if not k:
             return found
-        grams = trigrams(token)
-        # k edits spoil at most 3k of the token's distinct trigrams; the rest are shared.
+        grams = bigrams(token)
+        # k edits spoil at most 3k of the token's distinct bigrams; the rest are shared,
+        # so this filter never loses a word within k edits.
         need = len(grams) - 3 * k
         lengths = range(len(token) - k, len(token) + k + 1)
         if need <= 0:

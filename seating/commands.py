@@ -34,6 +34,7 @@ class RecordPayment:
     command_id: str
     holding_id: str
     outcome: Literal["succeeded", "declined", "error"]
+    attempt: int
     charge_id: str | None = None
     message: str = ""
 

@@ -71,8 +71,11 @@ def _expired(hold: Hold) -> HoldExpired:
 
 def _hold_seats(state: EventSeats, cmd: HoldSeats, now: float) -> Decision:
     holding_id = ids.holding_id_for(state.event_id, cmd.command_id)
-    if holding_id in state.holds:
-        return Decision(holding_id=holding_id)  # the same command again: same hold
+    existing = state.holds.get(holding_id)
+    if existing is not None:  # the same command again: the same hold
+        if existing.user_id != cmd.user_id:
+            return _reject(ErrorCode.COMMAND_ID_REUSED, "this command id belongs to another hold")
+        return Decision(holding_id=holding_id)
     wanted = len(cmd.seat_ids) if cmd.seat_ids else cmd.quantity
     if wanted < 1 or wanted > state.max_seats_per_hold:
         return _reject(
@@ -185,7 +188,11 @@ def _confirm_hold(state: EventSeats, cmd: ConfirmHold, now: float) -> Decision:
 
 def _record_payment(state: EventSeats, cmd: RecordPayment, now: float) -> Decision:
     hold = state.holds.get(cmd.holding_id)
-    if hold is None or hold.status is not HoldStatus.CONFIRMING:
+    if (
+        hold is None
+        or hold.status is not HoldStatus.CONFIRMING
+        or hold.payment_attempt != cmd.attempt
+    ):
         return _reject(ErrorCode.STALE_PAYMENT, "no payment is awaited for this hold")
     if cmd.outcome == "succeeded":
         confirmed = HoldConfirmed(

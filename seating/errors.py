@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     BOOKING_NOT_FOUND = "booking_not_found"
     BOOKING_ALREADY_CANCELLED = "booking_already_cancelled"
     STALE_PAYMENT = "stale_payment"
+    COMMAND_ID_REUSED = "command_id_reused"
 
 
 @dataclass(frozen=True)

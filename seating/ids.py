@@ -6,8 +6,8 @@ import hashlib
 import re
 import uuid
 
-_EVENT_ID = re.compile(r"^[0-9a-f]{32}$")
-_CHILD_ID = re.compile(r"^([0-9a-f]{32})-([hb])([0-9a-f]{20})$")
+_EVENT_ID = re.compile(r"[0-9a-f]{32}")
+_CHILD_ID = re.compile(r"([0-9a-f]{32})-([hb])([0-9a-f]{20})")
 
 
 def new_id() -> str:
@@ -17,7 +17,7 @@ def new_id() -> str:
 
 def is_event_id(value: str) -> bool:
     """Whether `value` has the form of an event id."""
-    return bool(_EVENT_ID.match(value))
+    return bool(_EVENT_ID.fullmatch(value))
 
 
 def holding_id_for(event_id: str, command_id: str) -> str:
@@ -40,12 +40,12 @@ def holding_id_of_booking(booking_id: str) -> str:
 
 def event_of(child_id: str) -> str | None:
     """The event id inside a hold or booking id, or None when `child_id` is not one."""
-    match = _CHILD_ID.match(child_id)
+    match = _CHILD_ID.fullmatch(child_id)
     return match.group(1) if match else None
 
 
 def _split(child_id: str, kind: str) -> tuple[str, str, str]:
-    match = _CHILD_ID.match(child_id)
+    match = _CHILD_ID.fullmatch(child_id)
     if not match or match.group(2) != kind:
         raise ValueError(f"not a {'hold' if kind == 'h' else 'booking'} id: {child_id!r}")
     return match.group(1), match.group(2), match.group(3)

@@ -89,12 +89,18 @@ class RecordPaymentV1(_Command):
     type: Literal["record_payment"] = "record_payment"
     holding_id: Id
     outcome: Literal["succeeded", "declined", "error"]
+    attempt: int = Field(ge=1)
     charge_id: str | None = None
     message: str = ""
 
     def to_domain(self) -> seating.RecordPayment:
         return seating.RecordPayment(
-            self.command_id, self.holding_id, self.outcome, self.charge_id, self.message
+            self.command_id,
+            self.holding_id,
+            self.outcome,
+            self.attempt,
+            self.charge_id,
+            self.message,
         )
 
 

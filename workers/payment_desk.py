@@ -35,6 +35,7 @@ class PaymentDesk:
             event_id=event_id,
             holding_id=requested.holding_id,
             outcome=result.outcome,
+            attempt=requested.attempt,
             charge_id=result.charge_id,
             message=result.message,
         )

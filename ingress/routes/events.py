@@ -48,7 +48,9 @@ async def load_event(ctx: Ctx, event_id: str) -> dict[str, Any]:
     rows = await ctx.q.run(f"{SELECT_EVENTS} WHERE event_id = ?", event_id)
     if not rows:
         raise not_found("event")
-    return rows[0]
+    event = rows[0]
+    event["prices"] = dict(event["prices"] or {})  # the driver's map type does not serialise
+    return event
 
 
 @router.post("/events", status_code=201)
@@ -89,6 +91,7 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
         INSERT_EVENT,
         *event.values(),
     )
+    await ctx.search.announce(event)
     return event
 
 

@@ -28,7 +28,7 @@ def e2e_settings(dev_stack: None) -> Settings:
 
 @pytest.fixture(scope="session")
 def system(e2e_settings: Settings) -> Iterator[System]:
-    running = start_system(e2e_settings, ARTIFACTS / "e2e-logs", workers=2, analytics=False)
+    running = start_system(e2e_settings, ARTIFACTS / "e2e-logs", workers=2, analytics=True)
     yield running
     running.stop()
 
@@ -112,5 +112,62 @@ def make_event(
         event = await http.post("/events", headers=organizer["headers"], json=body)
         assert event.status_code == 201, event.text
         return event.json() | {"organizer": organizer, "venue_id": venue_id}
+
+    return make
+
+
+# -- helpers and factories for the API tests (tests/e2e/test_api_*.py) -----------------------
+
+
+def error_of(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """The `error` object of a refusal, checked against the contract's shape."""
+    assert response.status_code == status, f"{response.status_code} {response.text}"
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error: dict[str, Any] = body["error"]
+    assert {"code", "message", "details"} <= set(error), error
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["details"], dict)
+    if code is not None:
+        assert error["code"] == code, error
+    return error
+
+
+async def seat_statuses(http: httpx.AsyncClient, event_id: str) -> dict[str, str]:
+    """seat_id -> available|held|booked, from the public seat map."""
+    response = await http.get(f"/events/{event_id}/seats")
+    assert response.status_code == 200, response.text
+    return {s["seat_id"]: s["status"] for s in response.json()["seats"]}
+
+
+MakeVenue = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def make_venue(http: httpx.AsyncClient, make_user: MakeUser) -> MakeVenue:
+    """make_venue(seat_types=("VIP", "Regular"), seats=[(row, number, type)], owner=None)
+    -> the venue with its owner (a fresh organizer unless given)."""
+
+    async def make(
+        seat_types: tuple[str, ...] = ("VIP", "Regular"),
+        seats: list[tuple[str, int, str]] | None = None,
+        owner: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        owner = owner or await make_user("organizer")
+        response = await http.post(
+            "/venue",
+            headers=owner["headers"],
+            json={"name": "Test Hall", "city": "Lisbon", "seat_types": list(seat_types)},
+        )
+        assert response.status_code == 201, response.text
+        venue: dict[str, Any] = response.json()
+        if seats:
+            added = await http.post(
+                f"/venue/{venue['venue_id']}/seats",
+                headers=owner["headers"],
+                json={"seats": [{"row": r, "number": n, "seat_type": t} for r, n, t in seats]},
+            )
+            assert added.status_code == 201, added.text
+        return venue | {"owner": owner}
 
     return make

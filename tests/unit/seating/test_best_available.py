@@ -157,7 +157,7 @@ def test_only_free_seats_are_ever_chosen(make_plan: MakePlan) -> None:
 
     def is_free(seat_id: str) -> bool:
         asked.append(seat_id)
-        return drawn.is_free(seat_id)
+        return bool(drawn.is_free(seat_id))
 
     chosen = choose(drawn.rows, 4, is_free)
     assert chosen is not None and all(drawn.is_free(s.seat_id) for s in chosen)
@@ -242,7 +242,7 @@ def _clean(run_length: int, quantity: int) -> bool:
 row_drawing = st.text(alphabet=".x ", min_size=0, max_size=10)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, database=None)
 @given(
     drawings=st.lists(row_drawing, min_size=1, max_size=4),
     quantity=st.integers(min_value=1, max_value=6),
@@ -288,7 +288,7 @@ def test_choose_follows_its_documented_preference(
         centre = (row[0].number + row[-1].number) / 2
 
         def distance(start: int) -> float:
-            return abs((run[start].number + run[start + quantity - 1].number) / 2 - centre)
+            return float(abs((run[start].number + run[start + quantity - 1].number) / 2 - centre))
 
         clean_starts = [
             start

@@ -91,7 +91,10 @@ class Desk:
         charge_id: str | None = "ch_1",
         message: str = "",
     ) -> Decision:
-        return self.send(RecordPayment(self.cid(), holding_id, outcome, charge_id, message), now)
+        hold = self.state.holds.get(holding_id)
+        attempt = hold.payment_attempt if hold is not None else 1
+        command = RecordPayment(self.cid(), holding_id, outcome, attempt, charge_id, message)
+        return self.send(command, now)
 
     def booked(self, user: str, *seat_ids: str, now: float = T0) -> str:
         """Hold, confirm and pay; return the booking id."""
@@ -647,7 +650,7 @@ def test_a_payment_for_a_hold_not_confirming_is_stale_and_changes_nothing(
     desk: Desk, kind: str, outcome: Literal["succeeded", "declined", "error"]
 ) -> None:
     holding_id = _stale_target(desk, kind)
-    command = RecordPayment("c-stale", holding_id, outcome, "ch_9")
+    command = RecordPayment("c-stale", holding_id, outcome, 1, "ch_9")
     decision = assert_unchanged_by(desk, command, T0 + 2 * TTL)
     assert_rejected(decision, ErrorCode.STALE_PAYMENT)
 
@@ -672,17 +675,10 @@ def test_a_confirming_hold_never_lapses(desk: Desk) -> None:
     assert desk.confirm("u1", holding_id, forever) == Decision(holding_id=holding_id, pending=True)
 
 
-def test_bug_a_redelivered_payment_outcome_settles_a_later_attempt(desk: Desk) -> None:
-    """BUG (seating/commands.py RecordPayment, seating/decide.py _record_payment).
-
-    RecordPayment carries no payment attempt, and _record_payment only checks that the hold
-    is CONFIRMING. So the outcome of attempt 1, delivered again (the very same command, as
-    at-least-once delivery does), is taken as the answer to attempt 2: the hold drops back to
-    HELD while attempt 2 is still being charged. The holder can then cancel (or the hold
-    expires), and attempt 2's success is refused as stale: charged, no booking, seats freed.
-    """
+def test_a_redelivered_payment_outcome_does_not_settle_a_later_attempt(desk: Desk) -> None:
+    """The outcome of attempt 1, delivered again while attempt 2 is being charged, is stale."""
     holding_id = confirming(desk)
-    first_outcome = RecordPayment("pay-attempt-1", holding_id, "declined", None, "declined")
+    first_outcome = RecordPayment("pay-attempt-1", holding_id, "declined", 1, None, "declined")
     desk.send(first_outcome, T0 + 1)
     assert desk.confirm("u1", holding_id, T0 + 2).events[0] == PaymentRequested(
         holding_id, "u1", 2 * STANDARD, "tok", 2
@@ -1024,12 +1020,8 @@ def test_event_of_bad_input_is_none(bad: str) -> None:
     assert ids.event_of(bad) is None
 
 
-def test_bug_ids_accept_a_trailing_newline() -> None:
-    """BUG (seating/ids.py): the patterns end in `$`, which also matches before a final
-    newline, so "<id>\\n" passes as an id. event_of and is_event_id accept it, and
-    holding_id_of_booking maps "<booking id>\\n" to the real hold, so CancelBooking with that
-    id cancels the real booking and emits BookingCancelled(booking_id="<booking id>\\n").
-    Fix: re.fullmatch or \\Z instead of `$`."""
+def test_ids_refuse_a_trailing_newline() -> None:
+    """An id with a trailing newline is not an id (a `$` pattern would accept it)."""
     holding_id = ids.holding_id_for(EVENT_ID, "c")
     assert ids.is_event_id(EVENT_ID + "\n") is False
     assert ids.event_of(holding_id + "\n") is None

@@ -143,19 +143,20 @@ Kind = Literal[
     "sweep",
     "redeliver",
 ]
-WEIGHTED_KINDS: list[Kind] = [
-    *["tick"] * 3,
-    "tick_to_expiry",
-    *["hold"] * 3,
-    *["hold_type"] * 2,
-    *["confirm"] * 3,
-    *["pay"] * 3,
-    "cancel_hold",
-    *["cancel_booking"] * 2,
-    "expire",
-    "sweep",
-    "redeliver",
-]
+WEIGHTS: dict[Kind, int] = {
+    "tick": 3,
+    "tick_to_expiry": 1,
+    "hold": 3,
+    "hold_type": 2,
+    "confirm": 3,
+    "pay": 3,
+    "cancel_hold": 1,
+    "cancel_booking": 2,
+    "expire": 1,
+    "sweep": 1,
+    "redeliver": 1,
+}
+WEIGHTED_KINDS: list[Kind] = [kind for kind, weight in WEIGHTS.items() for _ in range(weight)]
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,6 @@ class Op:
 
     def pick(self, index: int, default: int = 0) -> int:
         return self.picks[index] if index < len(self.picks) else default
-
-
 
 
 def decode(kind: Kind, code: int) -> Op:
@@ -398,7 +397,8 @@ class History:
         hold = self.s.holds.get(holding_id)
         was = hold.status if hold is not None else None
         outcome = OUTCOMES[op.knob % len(OUTCOMES)]
-        decision = self.step(RecordPayment(self.cid(), holding_id, outcome, "ch", "msg"))
+        attempt = hold.payment_attempt if hold is not None else 1
+        decision = self.step(RecordPayment(self.cid(), holding_id, outcome, attempt, "ch", "msg"))
         if was is not HoldStatus.CONFIRMING:
             assert decision.rejection is not None
             assert decision.rejection.code is ErrorCode.STALE_PAYMENT
@@ -418,7 +418,9 @@ class History:
             booking_id = ids.booking_id_for(holding_id)
         except ValueError:
             booking_id = holding_id
-        command = CancelBooking(self.cid(), self.actor(op, holding_id), booking_id, op.knob % 2 == 0)
+        command = CancelBooking(
+            self.cid(), self.actor(op, holding_id), booking_id, op.knob % 2 == 0
+        )
         self.step(command)
 
     def op_expire(self, op: Op) -> None:

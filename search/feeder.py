@@ -1,0 +1,151 @@
+"""Keeps one ingress's index current: loads Cassandra at start, then follows the catalog and
+booking-events topics (every partition, no consumer group) from offsets taken before the load,
+so nothing written during the load is missed; replaying what the load already saw is harmless."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import suppress
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
+from pydantic import ValidationError
+
+import seating
+from infra.cassandra import Statements
+from infra.logs import get_logger
+from infra.settings import Settings
+from search.index import SearchIndex
+from search.listing import Listing
+from topics.catalog import CatalogEventV1
+from topics.codec import encode
+from topics.events import BookingEventV1
+from topics.names import BOOKING_EVENTS, CATALOG, Topics
+from workers.live import seat_status
+
+log = get_logger("search.feeder")
+SELECT_EVENTS = (
+    "SELECT event_id, venue_id, name, description, artists, tags, starts_at, prices, city, "
+    "venue_name, created_at FROM events"
+)
+COUNT_SEATS = "SELECT COUNT(*) AS n FROM venue_seats WHERE venue_id = ?"
+SELECT_SEATS = "SELECT event_id, kind, item_id, data FROM event_state"
+FREEING = (seating.HoldCancelled, seating.HoldExpired, seating.BookingCancelled)
+
+
+class IndexFeeder:
+    """The index of this ingress and what keeps it current."""
+
+    def __init__(
+        self, settings: Settings, topics: Topics, q: Statements, producer: AIOKafkaProducer
+    ) -> None:
+        self.index = SearchIndex()
+        self.topics = topics
+        self._q = q
+        self._producer = producer
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=None,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=100,
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Take the topics' end offsets, load Cassandra, then follow the topics."""
+        await self._consumer.start()
+        parts = [TopicPartition(topics, p) for topics, n in self._topics() for p in range(n)]
+        self._consumer.assign(parts)
+        for tp, offset in (await self._consumer.end_offsets(parts)).items():
+            self._consumer.seek(tp, offset)
+        started = time.monotonic()
+        await self.load()
+        log.info("index loaded", events=len(self.index), seconds=time.monotonic() - started)
+        self._task = asyncio.create_task(self._follow())
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+        await self._consumer.stop()
+
+    async def load(self) -> None:
+        """Every event with its capacity, and the seats held or booked now."""
+        rows = await self._q.run(SELECT_EVENTS)
+        capacity = await self._capacities({r["venue_id"] for r in rows if r["venue_id"]})
+        for row in rows:
+            self.index.upsert(Listing.of(row, capacity.get(row["venue_id"])))
+        now = time.time()
+        taken: dict[str, list[str]] = {}
+        for row in await self._q.run(SELECT_SEATS):
+            if row["kind"] == "seat" and seat_status(row["data"], now) != "available":
+                taken.setdefault(row["event_id"], []).append(row["item_id"])
+        for event_id, seat_ids in taken.items():
+            self.index.take_seats(event_id, seat_ids)
+
+    async def announce(self, event: dict[str, Any]) -> None:
+        """List a new or changed event here at once, and on every ingress via the catalog."""
+        capacity = (await self._capacities({event["venue_id"]})).get(event["venue_id"])
+        message = CatalogEventV1(
+            **{k: event[k] for k in CatalogEventV1.model_fields if k in event},
+            capacity=capacity,
+            changed_at=event.get("created_at") or datetime.now(UTC),
+        )
+        self.index.upsert(Listing.of(message.model_dump()))
+        try:
+            await self._producer.send_and_wait(
+                self.topics.catalog, encode(message), key=event["event_id"].encode()
+            )
+        except KafkaError as exc:  # the event exists; other instances list it when they load
+            log.error("catalog publish failed", event_id=event["event_id"], error=str(exc))
+
+    def apply(self, topic: str, value: bytes | None) -> None:
+        """One message from the catalog or booking-events topic; unreadable ones are skipped."""
+        try:
+            if topic == self.topics.catalog:
+                message = CatalogEventV1.model_validate_json(value or b"")
+                self.index.upsert(Listing.of(message.model_dump()))
+            else:
+                self._apply_booking(BookingEventV1.model_validate_json(value or b""))
+        except (ValidationError, ValueError) as exc:
+            log.warning("unreadable message skipped", topic=topic, error=str(exc)[:200])
+
+    def _apply_booking(self, message: BookingEventV1) -> None:
+        event = message.domain()
+        if isinstance(event, seating.SeatsHeld | seating.HoldConfirmed):
+            self.index.take_seats(message.event_id, (s.seat_id for s in event.seats))
+        elif isinstance(event, FREEING):
+            self.index.free_seats(message.event_id, (s.seat_id for s in event.seats))
+
+    async def _follow(self) -> None:
+        while True:
+            try:
+                batches = await self._consumer.getmany(timeout_ms=500)
+            except KafkaError as exc:
+                log.warning("index feed interrupted", error=str(exc))
+                await asyncio.sleep(1.0)
+                continue
+            for tp, messages in batches.items():
+                for message in messages:
+                    self.apply(tp.topic, message.value)
+
+    def _topics(self) -> list[tuple[str, int]]:
+        return [
+            (self.topics.catalog, CATALOG.partitions),
+            (self.topics.booking_events, BOOKING_EVENTS.partitions),
+        ]
+
+    async def _capacities(self, venue_ids: set[str]) -> dict[str, int]:
+        """Seats per venue, counted a few venues at a time."""
+        gate = asyncio.Semaphore(32)
+
+        async def count(venue_id: str) -> tuple[str, int]:
+            async with gate:
+                rows = await self._q.run(COUNT_SEATS, venue_id)
+            return venue_id, int(rows[0]["n"]) if rows else 0
+
+        return dict(await asyncio.gather(*(count(v) for v in venue_ids)))
