@@ -176,7 +176,7 @@ def jamm_agent(classpath: list[Path]) -> list[str]:
 def jvm_args(layout: Layout, settings: Settings, classpath: list[Path]) -> list[str]:
     """Heap, GC, Java 17 and startup-speed flags."""
     base = layout.service_dir(NAME)
-    heap = settings.devstack_heap_mb
+    heap = settings.devstack_cassandra_heap_mb
     return [
         f"-Xms{min(256, heap)}m",
         f"-Xmx{heap}m",

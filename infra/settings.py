@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     # Dev stack (local JVMs started by `python -m devstack`)
     devstack_dir: Path = REPO_ROOT / ".devstack"
     devstack_cache_dir: Path = Path.home() / ".cache" / "evently" / "maven"
-    devstack_heap_mb: int = Field(default=768, ge=256, le=1024)
+    devstack_heap_mb: int = Field(default=512, ge=256, le=1024, description="Kafka's heap")
+    devstack_cassandra_heap_mb: int = Field(default=1024, ge=256, le=1024)
 
     log_level: str = "INFO"
 

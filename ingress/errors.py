@@ -74,7 +74,9 @@ def error_response(
     return ORJSONResponse(body, status_code=status, **kw)
 
 
-def _field(loc: tuple[Any, ...]) -> str:
+def _field(loc: tuple[Any, ...], kind: str = "") -> str:
+    if kind == "json_invalid":  # its loc ends with a character offset, not a field
+        return "body"
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or str(loc[-1] if loc else "body")
 
@@ -89,7 +91,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> ORJSONResponse:
         errors = [
-            {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+            {
+                "field": _field(tuple(e.get("loc", ())), e.get("type", "")),
+                "message": e.get("msg", "invalid"),
+            }
             for e in exc.errors()
         ]
         first = errors[0]["field"] if errors else "body"

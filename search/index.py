@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -35,7 +35,9 @@ class SearchIndex:
     """Listings by event id, kept in date and price order, with exact-value sets for the
     filters and word postings for `q`. Replacing a listing gives it a new document number."""
 
-    def __init__(self) -> None:
+    def __init__(self, heap_factor: float = 4.0, walk_share: float = WALK_SHARE) -> None:
+        self._heap_factor = heap_factor  # tuning knobs; tests set extremes to force each path
+        self._walk_share = walk_share
         self._docs: list[Listing | None] = []
         self._doc_of: dict[str, int] = {}
         self._by_date: list[tuple[int, str, int]] = []
@@ -118,7 +120,7 @@ class SearchIndex:
         scores = self._text.scores(words) if words else None
         pool = self._pool(query, scores)
         wanted = query.limit + 1
-        if pool is not None and len(pool) ** 2 < 4 * wanted * max(len(self), 1):
+        if pool is not None and len(pool) ** 2 < self._heap_factor * wanted * max(len(self), 1):
             found = filter(None, (self._hit(query, doc, scores) for doc in pool))
             hits = heapq.nsmallest(wanted, found, key=lambda h: h.key)
         else:
@@ -127,11 +129,15 @@ class SearchIndex:
         return Page(hits[: query.limit], len(hits) > query.limit)
 
     def _pool(self, query: Query, scores: dict[int, int] | None) -> set[int] | None:
-        """Documents every exact structure admits, or None when none applies."""
+        """Documents every exact structure admits, or None when none applies. A date or price
+        range joins only when it is narrower than the rest (it is checked per listing anyway)."""
         parts: list[Collection[int]] = self._filter_sets(query)
         if scores is not None:
             parts.append(scores.keys())
-        parts += [r for r in (self._date_docs(query), self._price_docs(query)) if r is not None]
+        for lo, hi, docs in (self._date_range(query), self._price_range(query)):
+            narrow = (hi - lo) * self._walk_share < len(self)
+            if narrow and all(hi - lo < len(part) for part in parts):
+                parts.append(docs(lo, hi))
         if not parts:
             return None
         first, *rest = sorted(parts, key=len)
@@ -171,12 +177,24 @@ class SearchIndex:
                 continue
             group = groups[score]
             after = query.after[-2:] if query.after is not None and score == top else None
-            if len(group) * WALK_SHARE < len(self):
-                docs = self._docs
-                yield from sorted(group, key=lambda d: (docs[d].starts_at, docs[d].event_id))  # type: ignore[union-attr]
+            if len(group) * self._walk_share < len(self):
+                yield from self._by_date_lazily(group)
             else:
                 members = set(group)
                 yield from (d for _, _, d in self._from(self._by_date, after) if d in members)
+
+    def _by_date_lazily(self, group: list[int]) -> Iterator[int]:
+        """`group` in date order: the first few by a heap, the rest sorted only if wanted."""
+        docs = self._docs
+
+        def key(doc: int) -> tuple[int, str]:
+            listing = docs[doc]
+            return (listing.starts_at, listing.event_id) if listing else (0, "")
+
+        head = heapq.nsmallest(64, group, key=key)
+        yield from head
+        if len(group) > len(head):
+            yield from sorted(group, key=key)[len(head) :]
 
     @staticmethod
     def _from(
@@ -204,29 +222,21 @@ class SearchIndex:
             found.append(set().union(*(sets["tag"].get(t, set()) for t in query.tags)))
         return found
 
-    def _date_docs(self, query: Query) -> list[int] | None:
-        """Documents in the date range, when it is narrow enough to be worth listing."""
-        if query.date_from is None and query.date_to is None:
-            return None
+    def _date_range(self, query: Query) -> tuple[int, int, Callable[[int, int], list[int]]]:
+        """Where the date range lies in the date order (all of it when unbounded)."""
         lo = 0 if query.date_from is None else bisect_left(self._by_date, (query.date_from,))
         hi = len(self._by_date)
         if query.date_to is not None:
             hi = bisect_right(self._by_date, query.date_to, key=lambda e: e[0])
-        if (hi - lo) * WALK_SHARE > len(self):
-            return None
-        return [doc for _, _, doc in self._by_date[lo:hi]]
+        return lo, hi, lambda i, j: [doc for _, _, doc in self._by_date[i:j]]
 
-    def _price_docs(self, query: Query) -> set[int] | None:
-        """Documents with a price in the range, when it is narrow enough to be worth listing."""
-        if query.min_price is None and query.max_price is None:
-            return None
+    def _price_range(self, query: Query) -> tuple[int, int, Callable[[int, int], set[int]]]:
+        """Where the price range lies among all seat-type prices (all when unbounded)."""
         lo = 0 if query.min_price is None else bisect_left(self._prices, (query.min_price, -1))
         hi = len(self._prices)
         if query.max_price is not None:
             hi = bisect_right(self._prices, query.max_price, key=lambda e: e[0])
-        if (hi - lo) * WALK_SHARE > len(self._prices):
-            return None
-        return {doc for _, doc in self._prices[lo:hi]}
+        return lo, hi, lambda i, j: {doc for _, doc in self._prices[i:j]}
 
     def _hit(self, query: Query, doc: int, scores: dict[int, int] | None) -> Hit | None:
         listing = self._docs[doc]
@@ -277,7 +287,7 @@ class SearchIndex:
 
     def _compact(self) -> None:
         """Renumber the live listings, dropping replaced ones from the word postings."""
-        fresh = SearchIndex()
+        fresh = SearchIndex(self._heap_factor, self._walk_share)
         fresh.extend(self._docs[doc] for doc in self._doc_of.values())  # type: ignore[misc]
         fresh._taken = self._taken
         self.__dict__.update(fresh.__dict__)

@@ -37,21 +37,18 @@ class Postings:
         total: dict[int, int] | None = None
         for matches in expanded:
             best: dict[int, int] = {}
-            for word, sim in sorted(matches.items(), key=lambda m: -m[1]):
-                for postings, weight in ((self._strong, STRONG), (self._weak, WEAK)):
-                    docs = postings.get(word)
-                    if docs is None:
-                        continue
-                    score = round(sim * 1000) * weight
-                    if total is None:
-                        for d in docs:
-                            if best.get(d, 0) < score:
-                                best[d] = score
-                    else:
-                        for d in docs:
-                            if d in total and best.get(d, 0) < score:
-                                best[d] = score
-            total = best if total is None else {d: total[d] + s for d, s in best.items()}
+            weighted = [
+                (round(sim * 1000) * weight, docs)
+                for word, sim in matches.items()
+                for postings, weight in ((self._strong, STRONG), (self._weak, WEAK))
+                if (docs := postings.get(word)) is not None
+            ]
+            for score, docs in sorted(weighted, key=lambda w: w[0]):
+                best.update(dict.fromkeys(docs, score))  # higher scores come later and win
+            if total is None:
+                total = best
+            else:
+                total = {d: total[d] + best[d] for d in total.keys() & best.keys()}
             if not total:
                 return {}
         return total or {}

@@ -28,3 +28,32 @@ def isolated_settings(**overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def drop_deployment(settings: Settings) -> None:
+    """Drop the keyspace and topics of an isolated test deployment (each table costs heap)."""
+    import asyncio
+
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from infra.cassandra import connect
+
+    session = connect(settings, keyspace=False, timeout=30.0)
+    try:
+        session.execute(f"DROP KEYSPACE IF EXISTS {settings.cassandra_keyspace}", timeout=60.0)
+    finally:
+        session.cluster.shutdown()
+
+    async def delete_topics() -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+        await admin.start()
+        try:
+            existing = await admin.list_topics()
+            mine = [n for n in existing if n.startswith(settings.topic_prefix)]
+            if mine:
+                await admin.delete_topics(mine)
+        finally:
+            await admin.close()
+
+    if settings.topic_prefix:
+        asyncio.run(delete_topics())

@@ -55,7 +55,7 @@ def artist_name(rng: random.Random) -> str:
 
 def venues(rng: random.Random, n: int = 600) -> list[Venue]:
     return [
-        Venue(new_id(), f"{city} {rng.choice(KINDS)}", city, rng.choice([0, 10, 50, 200]))
+        Venue(new_id(), f"{city} {rng.choice(KINDS)}", city, rng.choice([0, 5, 20, 60]))
         for city in (rng.choice(CITIES) for _ in range(n))
     ]
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import ORJSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from ingress.auth import Principal
 from ingress.bus import CommandTimeout
@@ -35,13 +35,20 @@ class HoldRequest(BaseModel):
     seat_type: Annotated[str, Field(min_length=1, max_length=50)] | None = None
     quantity: int | None = Field(default=None, ge=1, le=100)
 
-    @model_validator(mode="after")
-    def _one_form(self) -> HoldRequest:
+    def check_one_form(self) -> None:
+        """seat_ids, or seat_type with quantity: else 422 naming the field at fault."""
+        by_type = self.seat_type is not None or self.quantity is not None
+        if self.seat_ids is not None and by_type:
+            field = "seat_type" if self.seat_type is not None else "quantity"
+            raise _form_error(field, "give seat_ids, or seat_type and quantity, not both")
         if self.seat_ids is None and (self.seat_type is None or self.quantity is None):
-            raise ValueError("give seat_ids, or seat_type and quantity")
-        if self.seat_ids is not None and (self.seat_type is not None or self.quantity is not None):
-            raise ValueError("give seat_ids, or seat_type and quantity, not both")
-        return self
+            field = "quantity" if self.quantity is None else "seat_type"
+            field = field if by_type else "seat_ids"
+            raise _form_error(field, "give seat_ids, or seat_type and quantity")
+
+
+def _form_error(field: str, message: str) -> ApiError:
+    return ApiError(422, "validation_error", f"invalid {field}: {message}", {"field": field})
 
 
 class ConfirmRequest(BaseModel):
@@ -99,6 +106,7 @@ async def hold_seats(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Hold seats by id, or the best available of a seat type; all or nothing."""
+    body.check_one_form()
     if not is_event_id(event_id):
         raise not_found("event")
     limit = ctx.settings.max_seats_per_hold

@@ -13,17 +13,18 @@ import pytest
 from infra.bootstrap import bootstrap
 from infra.launch import System, start_system
 from infra.settings import Settings
-from tests.support import isolated_settings
+from tests.support import drop_deployment, isolated_settings
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def e2e_settings(dev_stack: None) -> Settings:
+def e2e_settings(dev_stack: None) -> Iterator[Settings]:
     settings = isolated_settings()
     bootstrap(settings)
-    return settings
+    yield settings
+    drop_deployment(settings)
 
 
 @pytest.fixture(scope="session")

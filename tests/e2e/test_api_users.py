@@ -69,3 +69,17 @@ async def test_other_users_are_hidden(http: httpx.AsyncClient, make_user: MakeUs
 async def test_unknown_user_is_404(http: httpx.AsyncClient, admin: dict[str, str]) -> None:
     for path in (f"/user/{uuid.uuid4().hex}", f"/user/{uuid.uuid4().hex}/bookings", "/user/x"):
         error_of(await http.get(path, headers=admin), 404, "user_not_found")
+
+
+async def test_admin_creates_organizers_and_admins(
+    http: httpx.AsyncClient, admin: dict[str, str], make_user: MakeUser
+) -> None:
+    customer = await make_user()
+    for role in ("organizer", "admin"):
+        body = {"name": role.title(), "email": email(), "role": role}
+        created = await http.post("/user", json=body, headers=admin)
+        assert created.status_code == 201, created.text
+        assert created.json()["role"] == role
+    new_admin = {"Authorization": f"Bearer {created.json()['token']}"}
+    response = await http.get(f"/user/{customer['user_id']}", headers=new_admin)
+    assert response.status_code == 200, response.text

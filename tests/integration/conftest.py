@@ -12,17 +12,18 @@ from infra.bootstrap import bootstrap
 from infra.launch import System, settings_env
 from infra.settings import Settings
 from tests.integration.partner import Partner
-from tests.support import isolated_settings
+from tests.support import drop_deployment, isolated_settings
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
 @pytest.fixture
-def settings(dev_stack: None) -> Settings:
-    """A fresh keyspace and topic prefix for each test."""
+def settings(dev_stack: None) -> Iterator[Settings]:
+    """A fresh keyspace and topic prefix for each test, dropped after it."""
     fresh = isolated_settings()
     bootstrap(fresh)
-    return fresh
+    yield fresh
+    drop_deployment(fresh)
 
 
 @pytest.fixture

@@ -56,6 +56,8 @@ def ms(day: int) -> int:
     return 1_893_528_000_000 + day * 86_400_000  # 2030-01-01T20:00Z + days
 
 
+knob = st.sampled_from([0.0, 4.0, 1e9])
+indexes = st.builds(SearchIndex, heap_factor=knob, walk_share=knob)  # forces each query plan
 queries = st.builds(
     Query,
     q=st.one_of(st.just(""), st.lists(typo(), min_size=1, max_size=3).map(" ".join)),
@@ -82,7 +84,7 @@ def test_pages_match_the_naive_scan(
     data: st.DataObject, query: Query, make_listing: MakeListing, walk_pages: WalkPages
 ) -> None:
     listings = data.draw(events(make_listing))
-    index = SearchIndex()
+    index = data.draw(indexes)
     for listing in listings:
         index.upsert(listing)
     for listing in listings[: data.draw(st.integers(0, len(listings)))]:
@@ -97,7 +99,7 @@ def test_replaced_events_are_found_by_their_new_fields_only(
     data: st.DataObject, query: Query, make_listing: MakeListing, walk_pages: WalkPages
 ) -> None:
     old = data.draw(events(make_listing))
-    index = SearchIndex()
+    index = data.draw(indexes)
     for listing in old:
         index.upsert(listing)
     new = [
