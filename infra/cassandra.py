@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -23,7 +24,7 @@ def connect(settings: Settings, *, keyspace: bool = True, timeout: float = 10.0)
         protocol_version=5,
         load_balancing_policy=DCAwareRoundRobinPolicy(),
         default_retry_policy=RetryPolicy(),
-        reconnection_policy=ConstantReconnectionPolicy(1.0),
+        reconnection_policy=ConstantReconnectionPolicy(1.0, max_attempts=None),  # never give up
         connect_timeout=timeout,
         control_connection_timeout=timeout,
     )
@@ -49,7 +50,12 @@ async def execute(session: Session, query: Any, params: Any = None) -> list[Row]
             done.set_result(result)
 
     def on_page(page: list[Row]) -> None:
-        rows.extend(page or ())
+        for row in page or ():
+            rows.append(
+                {k: _utc(v) if isinstance(v, datetime) else v for k, v in row.items()}
+                if isinstance(row, dict)
+                else row
+            )
         if future.has_more_pages:
             future.start_fetching_next_page()
         else:
@@ -60,6 +66,11 @@ async def execute(session: Session, query: Any, params: Any = None) -> list[Row]
 
     future.add_callbacks(on_page, on_error)
     return await done
+
+
+def _utc(value: datetime) -> datetime:
+    """The driver reads timestamps as naive UTC; make them say so."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def applied(rows: list[Row]) -> bool:

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     command_timeout_seconds: float = Field(default=10.0, gt=0)
     cors_origins: str = "*"
     max_body_bytes: int = 64 * 1024
+    # Rate limits (ingress/ratelimit.py), e.g. "50/second; 1000/minute"; "" turns one off
+    rate_limit_per_token: str = "50/second"  # noqa: S105 - a rate, not a secret
+    rate_limit_per_ip: str = "200/second"
+    rate_limit_exempt_ips: str = "127.0.0.1,::1"
 
     # Booking rules
     hold_ttl_seconds: int = Field(default=180, ge=1, le=3600)

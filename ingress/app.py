@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import ORJSONResponse
-from prometheus_client import make_asgi_app
+from fastapi.responses import ORJSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from infra.cassandra import Statements, connect
 from infra.kafka import topics_for
 from infra.settings import Settings
-from ingress import errors, idempotency, middleware
+from ingress import errors, idempotency, middleware, ratelimit
 from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.deps import Context
@@ -52,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     errors.install(app)
     idempotency.install(app)
+    ratelimit.install(app, settings)
     middleware.install(app, settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
@@ -59,7 +60,12 @@ def create_app(settings: Settings) -> FastAPI:
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
     )
-    app.mount("/metrics", make_asgi_app())
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics of this process."""
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
     for module in (health, users, venues, discovery, events, holds, analytics, dashboard):
         app.include_router(module.router)
     return app

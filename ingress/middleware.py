@@ -32,7 +32,10 @@ def install(app: FastAPI, max_body_bytes: int) -> None:
     async def guard(request: Request, call_next: Next) -> Response:
         started = time.perf_counter()
         length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > max_body_bytes):
+        too_large = bool(length) and (not length.isdigit() or int(length) > max_body_bytes)
+        if not length and "transfer-encoding" in request.headers:
+            too_large = not await _read_capped(request, max_body_bytes)
+        if too_large:
             response: Response = error_response(
                 413, "payload_too_large", f"the body may be at most {max_body_bytes} bytes"
             )
@@ -45,3 +48,16 @@ def install(app: FastAPI, max_body_bytes: int) -> None:
         REQUESTS.labels(request.method, path, str(response.status_code)).inc()
         LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
         return response
+
+
+async def _read_capped(request: Request, limit: int) -> bool:
+    """Read a body sent without Content-Length (chunked), keeping it for the app; False as
+    soon as it grows past `limit`."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return False
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # replayed to the app by Starlette's cached request
+    return True

@@ -33,6 +33,7 @@ SELECT_EVENTS = (
 )
 COUNT_SEATS = "SELECT COUNT(*) AS n FROM venue_seats WHERE venue_id = ?"
 SELECT_SEATS = "SELECT event_id, kind, item_id, data FROM event_state"
+LOAD_PAGE = 5000
 FREEING = (seating.HoldCancelled, seating.HoldExpired, seating.BookingCancelled)
 
 
@@ -75,10 +76,9 @@ class IndexFeeder:
 
     async def load(self) -> None:
         """Every event with its capacity, and the seats held or booked now."""
-        rows = await self._q.run(SELECT_EVENTS)
-        capacity = await self._capacities({r["venue_id"] for r in rows if r["venue_id"]})
-        for row in rows:
-            self.index.upsert(Listing.of(row, capacity.get(row["venue_id"])))
+        venues = await self._q.run("SELECT venue_id FROM venues")
+        capacity = await self._capacities({r["venue_id"] for r in venues})
+        await asyncio.to_thread(self._load_events, capacity)  # before serving: nothing races
         now = time.time()
         taken: dict[str, list[str]] = {}
         for row in await self._q.run(SELECT_SEATS):
@@ -86,6 +86,18 @@ class IndexFeeder:
                 taken.setdefault(row["event_id"], []).append(row["item_id"])
         for event_id, seat_ids in taken.items():
             self.index.take_seats(event_id, seat_ids)
+
+    def _load_events(self, capacity: dict[str, int]) -> None:
+        """Events page by page, so rows never pile up in memory."""
+        statement = self._q(SELECT_EVENTS)
+        statement.fetch_size = LOAD_PAGE
+        page: list[Listing] = []
+        for row in self._q.session.execute(statement, timeout=120.0):
+            page.append(Listing.of(row, capacity.get(row["venue_id"])))
+            if len(page) == LOAD_PAGE:
+                self.index.extend(page)
+                page = []
+        self.index.extend(page)
 
     async def announce(self, event: dict[str, Any]) -> None:
         """List a new or changed event here at once, and on every ingress via the catalog."""

@@ -121,11 +121,11 @@ class SearchIndex:
         pool = self._pool(query, scores)
         wanted = query.limit + 1
         if pool is not None and len(pool) ** 2 < self._heap_factor * wanted * max(len(self), 1):
-            found = filter(None, (self._hit(query, doc, scores) for doc in pool))
-            hits = heapq.nsmallest(wanted, found, key=lambda h: h.key)
+            checked = filter(None, (self._hit(query, doc, scores) for doc in pool))
+            hits = heapq.nsmallest(wanted, checked, key=lambda h: h.key)
         else:
-            found = (self._hit(query, doc, scores) for doc in self._ordered(query, scores, pool))
-            hits = list(islice(filter(None, found), wanted))
+            walked = (self._hit(query, d, scores) for d in self._ordered(query, scores, pool))
+            hits = list(islice(filter(None, walked), wanted))
         return Page(hits[: query.limit], len(hits) > query.limit)
 
     def _pool(self, query: Query, scores: dict[int, int] | None) -> set[int] | None:

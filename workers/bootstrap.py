@@ -29,7 +29,7 @@ async def run_worker(settings: Settings) -> None:
     topics = topics_for(settings)
     session = await asyncio.to_thread(connect, settings)
     statements = Statements(session)
-    store = SeatStore(statements, owner=name)
+    store = SeatStore(statements, owner=name, topic=topics.seat_commands)
     producer = make_producer(settings)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -53,7 +53,7 @@ async def run_worker(settings: Settings) -> None:
         Rules(settings.max_seats_per_hold, settings.max_active_holds_per_user),
         payments,
     )
-    loop = CommandLoop(consumer, owner, publisher, store)
+    loop = CommandLoop(consumer, owner, publisher)
     consumer.subscribe(
         [topics.seat_commands], listener=Ownership(owner, store, topics.seat_commands)
     )

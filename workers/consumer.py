@@ -46,7 +46,7 @@ class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
                 self.owner.forget([partition])
         self.owner.epochs = epochs
         for partition in sorted(mine):
-            for event_id in await self.store.partition_events(self.topic, partition):
+            for event_id in await self.store.partition_events(partition):
                 try:
                     await self.owner.live(event_id, partition)
                 except Fenced:
@@ -57,13 +57,10 @@ class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
 class CommandLoop:
     """Consumes the seat-commands topic for one worker."""
 
-    def __init__(
-        self, consumer: AIOKafkaConsumer, owner: SeatOwner, publisher: Publisher, store: SeatStore
-    ) -> None:
+    def __init__(self, consumer: AIOKafkaConsumer, owner: SeatOwner, publisher: Publisher) -> None:
         self.consumer = consumer
         self.owner = owner
         self.publisher = publisher
-        self.store = store
         self._expiry_sent: dict[str, float] = {}
 
     async def run(self) -> None:
@@ -80,7 +77,6 @@ class CommandLoop:
         commands = [c for c in (self._decode(r) for r in records) if c is not None]
         with POLL_SECONDS.time():
             try:
-                await self._remember_new(tp.partition, commands)
                 await self.owner.handle(tp.partition, commands)
             except Fenced as fenced:
                 log.warning("fenced off", partition=tp.partition, event_id=str(fenced))
@@ -102,14 +98,6 @@ class CommandLoop:
         with suppress(IllegalStateError):
             self.consumer.seek(tp, offset)
         await asyncio.sleep(pause)
-
-    async def _remember_new(self, partition: int, commands: list[SeatCommand]) -> None:
-        for event_id in {c.event_id for c in commands} - self.owner.events.keys():
-            await self.store.remember(self.consumer_topic, partition, event_id)
-
-    @property
-    def consumer_topic(self) -> str:
-        return self.publisher.topics.seat_commands
 
     def _decode(self, record: ConsumerRecord) -> SeatCommand | None:
         try:

@@ -29,6 +29,9 @@ class LiveEvent:
     epoch: int
     partition: int
     name: str
+    venue_id: str
+    prices: dict[str, float]
+    seats_read_at: float = 0.0
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     waiters: dict[str, list[Waiter]] = field(default_factory=dict)
 

@@ -16,11 +16,7 @@ from seating import (
     decide,
     evolve,
 )
-from topics.commands import (
-    ConfirmHoldV1,
-    RecordPaymentV1,
-    SeatCommand,
-)
+from topics.commands import ConfirmHoldV1, HoldSeatsV1, RecordPaymentV1, SeatCommand
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1, ErrorBody
 from workers.live import LiveEvent, Waiter, seat_row
@@ -29,6 +25,7 @@ from workers.publisher import Publisher
 from workers.store import Changes, Rules, SeatStore
 from workers.views import booking_view, hold_view
 
+SEAT_REFRESH_SECONDS = 1.0
 _BOOKING_ANSWERS = frozenset({"confirm_hold", "record_payment", "cancel_booking"})
 _CREATING = frozenset({"hold_seats", "record_payment"})
 
@@ -80,12 +77,14 @@ class SeatOwner:
         live = self.events.get(event_id)
         if live is not None:
             return live
+        meta = await self.store.event_meta(event_id)
+        if meta is None:
+            return None
         epoch = self.epochs.get(partition)
         if epoch is None or not await self.store.claim_event(event_id, epoch):
             raise Fenced(event_id)
-        live = await self.store.load_event(event_id, epoch, partition, self.rules)
-        if live is None:
-            return None
+        live = await self.store.load_event(meta, event_id, epoch, partition, self.rules)
+        live.seats_read_at = self.clock()
         self.events[event_id] = live
         for hold in live.state.live_holds():
             if hold.status.value == "confirming" and hold.payment_token:
@@ -106,6 +105,7 @@ class SeatOwner:
                 for command in event_commands:
                     result.outcomes.append((command.reply_partition, _no_event(command)))
                 continue
+            await self._refresh_seats(live, event_commands)
             changes = Changes()
             for command in event_commands:
                 self._apply(live, command, changes, result)
@@ -115,6 +115,24 @@ class SeatOwner:
                     self.events.pop(event_id, None)
                     raise Fenced(event_id)
         await self._after_persist(result)
+
+    async def _refresh_seats(self, live: LiveEvent, commands: list[SeatCommand]) -> None:
+        """Read the venue's seats again when a hold names seats (or a type) we do not know:
+        seats may be added to a venue after its event was loaded. At most once a second."""
+        state = live.state
+        unknown = any(
+            isinstance(c, HoldSeatsV1)
+            and (
+                any(s not in state.seats for s in c.seat_ids)
+                or (c.seat_type is not None and c.seat_type not in state.rows)
+            )
+            for c in commands
+        )
+        now = self.clock()
+        if unknown and now - live.seats_read_at >= SEAT_REFRESH_SECONDS:
+            live.seats_read_at = now
+            state.seats = await self.store.seats(live.venue_id, live.prices)
+            state.reindex()
 
     def _apply(
         self, live: LiveEvent, command: SeatCommand, changes: Changes, result: PollResult

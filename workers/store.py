@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from cassandra import ConsistencyLevel
 from cassandra.query import BatchStatement, BatchType
@@ -39,9 +40,10 @@ class Rules:
 class SeatStore:
     """Reads and writes event_state and the tables projected from it."""
 
-    def __init__(self, statements: Statements, owner: str) -> None:
+    def __init__(self, statements: Statements, owner: str, topic: str) -> None:
         self.q = statements
         self.owner = owner
+        self.topic = topic
 
     async def claim_partition(self, topic: str, partition: int, previous: int | None) -> int:
         """Take (or keep, when nobody took it since) the owner epoch of a partition."""
@@ -97,42 +99,42 @@ class SeatStore:
             return applied(rows)
         return bool(current == epoch)
 
-    async def remember(self, topic: str, partition: int, event_id: str) -> None:
-        """Note that `event_id` lives in `partition`, for the next owner."""
-        await self.q.run(
-            "INSERT INTO partition_events (topic, partition, event_id) VALUES (?, ?, ?)",
-            topic,
-            partition,
-            event_id,
-        )
-
-    async def partition_events(self, topic: str, partition: int) -> list[str]:
+    async def partition_events(self, partition: int) -> list[str]:
         """Events an earlier owner of `partition` loaded."""
         rows = await self.q.run(
             "SELECT event_id FROM partition_events WHERE topic = ? AND partition = ?",
-            topic,
+            self.topic,
             partition,
         )
         return [r["event_id"] for r in rows]
 
-    async def load_event(
-        self, event_id: str, epoch: int, partition: int, rules: Rules
-    ) -> LiveEvent | None:
-        """The event's state as persisted, or None when there is no such event."""
-        meta = await self.q.run(
+    async def event_meta(self, event_id: str) -> dict[str, Any] | None:
+        """The event's venue, name, prices and hold time, or None when there is no such event."""
+        rows = await self.q.run(
             "SELECT venue_id, name, prices, hold_ttl_seconds FROM events WHERE event_id = ?",
             event_id,
         )
-        if not meta:
-            return None
+        return rows[0] if rows else None
+
+    async def load_event(
+        self, meta: dict[str, Any], event_id: str, epoch: int, partition: int, rules: Rules
+    ) -> LiveEvent:
+        """The event's state as persisted (noting its partition for the next owner)."""
+        await self.q.run(
+            "INSERT INTO partition_events (topic, partition, event_id) VALUES (?, ?, ?)",
+            self.topic,
+            partition,
+            event_id,
+        )
+        prices = dict(meta["prices"] or {})
         state = EventSeats(
             event_id=event_id,
-            seats=await self.seats(meta[0]["venue_id"], meta[0]["prices"] or {}),
-            hold_ttl_seconds=meta[0]["hold_ttl_seconds"],
+            seats=await self.seats(meta["venue_id"], prices),
+            hold_ttl_seconds=meta["hold_ttl_seconds"],
             max_seats_per_hold=rules.max_seats_per_hold,
             max_active_holds_per_user=rules.max_active_holds_per_user,
         )
-        live = LiveEvent(state, epoch, partition, meta[0]["name"])
+        live = LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], prices)
         rows = await self.q.run(
             "SELECT kind, item_id, data FROM event_state WHERE event_id = ? AND kind IN ?",
             event_id,

@@ -40,6 +40,9 @@ INSERT_EVENT = (
     "starts_at, prices, hold_ttl_seconds, city, venue_name, created_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+INSERT_VENUE = (
+    "INSERT INTO venues (venue_id, owner_id, name, city, seat_types) VALUES (?, ?, ?, ?, ?)"
+)
 INSERT_SEAT = (
     "INSERT INTO venue_seats (venue_id, seat_id, row, number, seat_type) VALUES (?, ?, 'A', ?, ?)"
 )
@@ -64,7 +67,9 @@ def bulk_load(settings: Settings, venues: list[data.Venue], rows: list[dict[str,
         seat = session.prepare(INSERT_SEAT)
         event = session.prepare(INSERT_EVENT)
         seats = [(v.venue_id, f"A-{n}", n, "Regular") for v in venues for n in range(v.seats)]
-        values = [(event, tuple(r.values())) for r in rows] + [(seat, s) for s in seats]
+        venue = session.prepare(INSERT_VENUE)
+        values = [(venue, (v.venue_id, "bench", v.name, v.city, ["Regular"])) for v in venues]
+        values += [(event, tuple(r.values())) for r in rows] + [(seat, s) for s in seats]
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("inserting events and seats", total=len(values))
             for i in range(0, len(values), 5000):

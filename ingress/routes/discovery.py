@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+import orjson
+from fastapi import APIRouter, Query, Response
 
 from ingress.deps import Ctx
 from ingress.errors import ApiError
@@ -60,7 +61,7 @@ async def list_events(
     sort: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
-) -> dict[str, Any]:
+) -> Response:
     """Events matching every filter given, one page at a time; `next_cursor` is null on the
     last page. Sorts: starts_at (default), price (the lowest seat-type price), relevance
     (default with q)."""
@@ -96,4 +97,5 @@ async def list_events(
     page = ctx.search.index.search(search)
     items = [hit.listing.item(hit.seats_left) for hit in page.hits]
     last = page.hits[-1].key if page.hits and page.more else None
-    return {"items": items, "next_cursor": encode_cursor(search, last) if last else None}
+    body = {"items": items, "next_cursor": encode_cursor(search, last) if last else None}
+    return Response(orjson.dumps(body), media_type="application/json")  # no re-encoding pass

@@ -81,6 +81,10 @@ async def test_a_starting_ingress_loads_events_capacity_and_taken_seats(
         columns = ", ".join(row)
         marks = ", ".join("?" * len(row))
         await q.run(f"INSERT INTO events ({columns}) VALUES ({marks})", *row.values())  # noqa: S608
+        await q.run(
+            "INSERT INTO venues (venue_id, name, city) VALUES (?, 'Arena', 'Porto')",
+            row["venue_id"],
+        )
         for seat in ("A-1", "A-2", "A-3"):
             await q.run(
                 "INSERT INTO venue_seats (venue_id, seat_id, row, number, seat_type) "

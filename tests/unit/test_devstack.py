@@ -38,6 +38,7 @@ def settings(tmp_path: Path) -> Settings:
         devstack_dir=tmp_path / "ds",
         devstack_cache_dir=tmp_path / "m2",
         devstack_heap_mb=512,
+        devstack_cassandra_heap_mb=640,
         kafka_bootstrap_servers="127.0.0.1:19092",
         cassandra_port=19042,
     )
@@ -144,7 +145,7 @@ def test_cassandra_prepare_argv(settings: Settings, layout: Layout, tmp_path: Pa
     assert argv[0] == "/usr/bin/java"
     assert argv[-1] == "org.apache.cassandra.service.CassandraDaemon"
     assert marker(layout, "cassandra") in argv
-    assert "-Xmx512m" in argv
+    assert "-Xmx640m" in argv
     assert f"-javaagent:{tmp_path / 'jamm-0.4.0.jar'}" in argv
     assert "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED" in argv
     assert "-Djdk.attach.allowAttachSelf=true" in argv

@@ -1,0 +1,61 @@
+"""`python -m benchmarks run`: the load benchmarks of issue 8, written to benchmarks/results/."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+
+from benchmarks import report, runner
+
+HERE = Path(__file__).resolve().parent
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False)
+
+
+@app.callback()
+def main() -> None:
+    """Evently load benchmarks (flash sale, mixed load, partner path, baselines)."""
+
+
+@app.command()
+def run(
+    quick: Annotated[bool, typer.Option(help="Smoke scale: 1,000 seats, 5,000 attempts.")] = False,
+    attempts: Annotated[int | None, typer.Option(help="Flash-sale hold attempts.")] = None,
+    buyers: Annotated[int | None, typer.Option(help="Concurrent buyers (connections).")] = None,
+    rate: Annotated[float | None, typer.Option(help="Open loop: attempts a second.")] = None,
+    mixed_seconds: Annotated[float | None, typer.Option(help="Mixed-load length.")] = None,
+    partner_commands: Annotated[int | None, typer.Option(help="Partner-path commands.")] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option(help="Leave out: noop flash mixed partner kafka.")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Seat worker processes.")] = 2,
+    out: Annotated[Path | None, typer.Option(help="Result folder.")] = None,
+    write_results: Annotated[bool, typer.Option(help="Update benchmarks/RESULTS.md.")] = True,
+) -> None:
+    """Run the benchmarks; write result.json, chart.png and (unless told not to) RESULTS.md."""
+    scale = runner.QUICK if quick else runner.FULL
+    changes = {
+        "attempts": attempts,
+        "buyers": buyers,
+        "rate": rate,
+        "mixed_seconds": mixed_seconds,
+        "partner_commands": partner_commands,
+    }
+    scale = dataclasses.replace(scale, **{k: v for k, v in changes.items() if v is not None})
+    out_dir = out or HERE / "results" / time.strftime("%Y%m%d-%H%M%S")
+    result = runner.run(scale, set(skip or ()), out_dir, workers)
+    result["quick"] = quick
+    (out_dir / "result.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    report.chart(result, out_dir / "chart.png")
+    runner.console.print(report.table(result))
+    if write_results:
+        report.update_results(result, out_dir, HERE / "RESULTS.md")
+    runner.console.print(f"written to {out_dir}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,93 @@
+"""Scenario 1 and baseline (a): the flash sale against Evently and against the naive app."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from benchmarks import verify
+from benchmarks.deploy import Deployment
+from benchmarks.http import call, session
+from benchmarks.procs import CpuMeter
+from benchmarks.sale import Sale
+from benchmarks.seed import Buyer, Layout
+from infra.cassandra import connect
+
+Watch = dict[str, Sale]  # the sale under way, for the progress bar
+
+
+@dataclass(frozen=True)
+class Load:
+    """How hard to push: attempts, buyers (closed loop) or an arrival rate (open loop)."""
+
+    attempts: int
+    buyers: int
+    rate: float = 0.0  # > 0: open loop at this many attempts a second
+
+
+async def run_sale(
+    base_url: str, layout: Layout, buyers: list[Buyer], load: Load, meter: CpuMeter, watch: Watch
+) -> Sale:
+    sale = watch["sale"] = Sale(base_url, layout, buyers, load.attempts)
+    meter.start()
+    if load.rate > 0:
+        await sale.open_loop(load.rate, connections=load.buyers)
+    else:
+        await sale.closed_loop(load.buyers)
+    sale.cores = meter.stop()
+    return sale
+
+
+def figures(sale: Sale, check: dict[str, Any]) -> dict[str, Any]:
+    """What the issue asks of a flash sale, from one run."""
+    rec = sale.recorder
+    hold = rec.summary("hold", ok=("201",))
+    sold_out = sale.last_hold_at if check["sold_out"] else None
+    return {
+        "attempts": hold.get("count", 0),
+        "time_to_sell_out_s": round(sold_out, 2) if sold_out is not None else None,
+        "holds_per_s": hold.get("per_s"),
+        "successful_holds_per_s_until_sold_out": (
+            round(hold["ok"] / sold_out, 1) if sold_out else None
+        ),
+        "hold": hold,
+        "confirm": rec.summary("confirm", ok=("201", "200")),
+        "oversells": check["oversells"],
+        "seats_left_unsold": check["unsold"],
+        "final_state": check,
+        "generator_cores": sale.generator_cores,
+        "cores": sale.cores,
+        "timeline": {"hold": rec.timeline("hold"), "confirm": rec.timeline("confirm")},
+    }
+
+
+async def evently(
+    dep: Deployment, layout: Layout, buyers: list[Buyer], load: Load, watch: Watch
+) -> Any:
+    meter = CpuMeter(dep.pids())
+    sale = await run_sale(dep.system.base_url, layout, buyers, load, meter, watch)
+    await asyncio.sleep(1.0)  # let the last projections land before reading the state
+    async with session(dep.system.base_url, 4) as http:
+        status, data = await call(http, "GET", f"/events/{layout.event_id}/seats")
+    assert status == 200, data
+    check = await asyncio.to_thread(_with_session, dep, verify.evently, data["seats"], sale)
+    return figures(sale, check), sale
+
+
+async def naive(
+    dep: Deployment, layout: Layout, buyers: list[Buyer], load: Load, watch: Watch
+) -> Any:
+    meter = CpuMeter(dep.pids())
+    sale = await run_sale(dep.naive_url, layout, buyers, load, meter, watch)
+    check = await asyncio.to_thread(_with_session, dep, verify.naive, sale)
+    return figures(sale, check), sale
+
+
+def _with_session(dep: Deployment, check: Any, *args: Any) -> dict[str, Any]:
+    cassandra = connect(dep.settings, timeout=60.0)
+    try:
+        result: dict[str, Any] = check(cassandra, *args)
+        return result
+    finally:
+        cassandra.cluster.shutdown()

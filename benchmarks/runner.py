@@ -1,0 +1,190 @@
+"""One benchmark run: deploy, seed, run every scenario with progress shown, collect figures."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from benchmarks import flash, kafka_limit, mixed, partner_path, seed
+from benchmarks.deploy import Deployment, deployment
+from benchmarks.http import noop_ceiling, session
+from benchmarks.procs import CpuMeter, machine, memory_mib
+
+console = Console()
+
+
+@dataclass(frozen=True)
+class Scale:
+    seats_rows: int
+    seats_per_row: int
+    attempts: int
+    buyers: int
+    rate: float
+    noop_seconds: float
+    mixed_events: int
+    mixed_seconds: float
+    mixed_rate: float
+    partner_commands: int
+    kafka_messages: int
+    window: int
+
+    @property
+    def seats(self) -> int:
+        return self.seats_rows * self.seats_per_row
+
+
+FULL = Scale(100, 100, 100_000, 1000, 0.0, 5.0, 100, 30.0, 150.0, 20_000, 20_000, 1000)
+QUICK = Scale(20, 50, 5_000, 200, 0.0, 2.0, 10, 6.0, 60.0, 2_000, 2_000, 200)
+
+
+@asynccontextmanager
+async def shown(
+    progress: Progress, label: str, total: int, done: Callable[[], int]
+) -> AsyncIterator[None]:
+    """A progress bar for `label` fed by `done()` until the block ends."""
+    task = progress.add_task(label, total=total)
+
+    async def tick() -> None:
+        while True:
+            progress.update(task, completed=done())
+            await asyncio.sleep(0.25)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        yield
+    finally:
+        ticker.cancel()
+        progress.update(task, completed=done())
+
+
+async def scenarios(
+    dep: Deployment, scale: Scale, skip: set[str], progress: Progress
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    admin = {"Authorization": f"Bearer {dep.settings.admin_token}"}
+    buyers = await asyncio.to_thread(seed.make_buyers, dep.settings, scale.buyers)
+    async with session(dep.system.base_url, 16) as http:
+        venue = await seed.make_venue(
+            http, admin, scale.seats_rows, scale.seats_per_row, scale.seats_rows // 10
+        )
+        flash_event = await seed.make_event(http, admin, venue, "Flash Sale Night")
+        naive_event = await seed.make_event(http, admin, venue, "Flash Sale Night (naive)")
+    load = flash.Load(scale.attempts, scale.buyers, scale.rate)
+    if "noop" not in skip:
+        label = f"no-op GET /health, {scale.buyers} clients"
+        async with shown(progress, label, 1, lambda: 0):
+            results["noop"] = await noop_ceiling(
+                dep.system.base_url, scale.buyers, scale.noop_seconds
+            )
+    if "flash" not in skip:
+        for name, runner, event in (
+            ("flash", flash.evently, flash_event),
+            ("naive", flash.naive, naive_event),
+        ):
+            watch: flash.Watch = {}
+            label = f"flash sale ({name}), {scale.seats:,} seats"
+            async with shown(progress, label, scale.attempts, lambda w=watch: _done(w)):
+                results[name], _ = await runner(dep, event, buyers, load, watch)
+    if {"mixed", "partner"} - skip:
+        async with session(dep.system.base_url, 16) as http:
+            small = await seed.make_venue(http, admin, 10, 20, 2)
+            layouts = list(
+                await asyncio.gather(
+                    *(
+                        seed.make_event(http, admin, small, f"Bench Night {i}")
+                        for i in range(scale.mixed_events)
+                    )
+                )
+            )
+    if "mixed" not in skip:
+        watch_mixed: dict[str, mixed.Mixed] = {}
+        total = int(scale.mixed_rate * scale.mixed_seconds)
+        label = f"mixed load, {scale.mixed_events} events, {scale.mixed_rate:.0f}/s"
+        async with shown(progress, label, total, lambda: _count(watch_mixed, "mixed")):
+            results["mixed"] = await mixed.run(
+                dep.system.base_url,
+                layouts,
+                buyers,
+                scale.mixed_rate,
+                scale.mixed_seconds,
+                CpuMeter(dep.pids()),
+                watch_mixed,
+            )
+    if "partner" not in skip:
+        watch_partner: dict[str, partner_path.PartnerLoad] = {}
+        label = f"partner path (Kafka), {scale.partner_commands:,} holds"
+        total = scale.partner_commands
+        async with shown(progress, label, total, lambda: _count(watch_partner, "partner")):
+            results["partner"] = await partner_path.run(
+                dep.settings,
+                layouts,
+                buyers,
+                scale.partner_commands,
+                scale.window,
+                CpuMeter(dep.pids()),
+                watch_partner,
+            )
+    if "kafka" not in skip:
+        watch_kafka: dict[str, Any] = {}
+        label = f"raw Kafka round trips, {scale.kafka_messages:,}"
+        async with shown(progress, label, scale.kafka_messages, lambda: _samples(watch_kafka)):
+            results["kafka"] = await kafka_limit.round_trips(
+                dep.settings,
+                scale.kafka_messages,
+                scale.window,
+                dep.workers,
+                CpuMeter(dep.pids()),
+                watch_kafka,
+            )
+    return results
+
+
+def _count(watch: dict[str, Any], name: str) -> int:
+    item = watch.get(name)
+    return int(item.done) if item is not None else 0
+
+
+def _samples(watch: dict[str, Any]) -> int:
+    recorder = watch.get("kafka")
+    return len(recorder.samples) if recorder is not None else 0
+
+
+def _done(watch: flash.Watch) -> int:
+    sale = watch.get("sale")
+    return sale.progress() if sale is not None else 0
+
+
+def run(scale: Scale, skip: set[str], out_dir: Path, workers: int) -> dict[str, Any]:
+    """Run every scenario not in `skip`; the result as written to result.json."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    with deployment(out_dir / "logs", workers=workers) as dep:
+        with progress:
+            results = asyncio.run(scenarios(dep, scale, skip, progress))
+        memory = {name: memory_mib(pid) for name, pid in dep.pids().items()}
+    return {
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "seconds": round(time.time() - started, 1),
+        "scale": scale.__dict__,
+        "workers": workers,
+        "machine": machine(),
+        "memory_mib": {
+            k: {"rss": round(v[0], 1), "peak_rss": round(v[1], 1)} for k, v in memory.items() if v
+        },
+        **results,
+    }

@@ -1,0 +1,76 @@
+"""The final state of a fault run: holds and bookings from Cassandra, the seat map and the
+analytics over HTTP, and the analytics recounted from the stored holds."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from analytics import store
+from analytics.reconcile import LIVE_ONLY, differences
+from analytics.recount import recount
+from analytics.report import report
+from infra.cassandra import Statements, connect
+from infra.settings import Settings
+from tests.faults.checks import Final
+from tests.integration.partner import Partner
+from tests.integration.seed import persisted_holds
+
+
+def bookings_of(settings: Settings, event_id: str) -> list[dict[str, Any]]:
+    session = connect(settings)
+    try:
+        rows = session.execute("SELECT booking_id, event_id, seat_ids, status FROM bookings")
+        return [dict(r) for r in rows if r["event_id"] == event_id]
+    finally:
+        session.cluster.shutdown()
+
+
+async def read_final(
+    settings: Settings, http: httpx.AsyncClient, event_id: str, partner: Partner
+) -> Final:
+    seats = await http.get(f"/events/{event_id}/seats")
+    seats.raise_for_status()
+    return Final(
+        event_id=event_id,
+        holds=await asyncio.to_thread(persisted_holds, settings, event_id),
+        bookings=await asyncio.to_thread(bookings_of, settings, event_id),
+        seat_map={s["seat_id"]: s["status"] for s in seats.json()["seats"]},
+        partner_outcomes=dict(partner.outcomes),
+    )
+
+
+async def analytics_anomalies(
+    settings: Settings,
+    http: httpx.AsyncClient,
+    event_id: str,
+    headers: dict[str, str],
+    timeout: float = 30.0,
+) -> list[str]:
+    """Figures from GET /events/{id}/analytics that differ from a recount of the stored holds
+    (and bookings that differ from their holds), once the stream had `timeout` to catch up."""
+    session = await asyncio.to_thread(connect, settings)
+    q = Statements(session)
+    try:
+        event = await store.event_row(q, event_id)
+        assert event is not None
+        expected = report(
+            event_id, recount(await store.stored_holds(q, event_id)), await store.capacity(q, event)
+        )
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            response = await http.get(f"/events/{event_id}/analytics", headers=headers)
+            shown = response.json() if response.status_code == 200 else {}
+            found = [
+                f"analytics {k}: shown {shown.get(k)!r}, recounted {v!r}"
+                for k, v in expected.items()
+                if k not in LIVE_ONLY and shown.get(k) != v
+            ]
+            found += [f"reconcile {k}: {v}" for k, v in (await differences(q, event)).items()]
+            if not found or asyncio.get_running_loop().time() > deadline:
+                return found
+            await asyncio.sleep(1.0)
+    finally:
+        session.cluster.shutdown()

@@ -1,0 +1,73 @@
+"""What every client did: each operation recorded as invoked, then ok, fail or unknown."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["ok", "fail", "unknown"]
+
+
+@dataclass
+class Op:
+    """One operation of one client. `unknown`: no answer (timeout, connection lost, 5xx): it
+    may or may not have taken effect."""
+
+    index: int
+    client: str
+    kind: str
+    args: dict[str, Any]
+    invoked_at: float
+    status: Status | None = None
+    completed_at: float | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class History:
+    """Every operation of a run, in invocation order, and the nemesis' own log."""
+
+    seed: int
+    started: float = field(default_factory=time.time)
+    ops: list[Op] = field(default_factory=list)
+    faults: list[dict[str, Any]] = field(default_factory=list)
+
+    def invoke(self, client: str, kind: str, **args: Any) -> Op:
+        op = Op(len(self.ops), client, kind, args, time.time() - self.started)
+        self.ops.append(op)
+        return op
+
+    def complete(self, op: Op, status: Status, **result: Any) -> Op:
+        op.status, op.result = status, result
+        op.completed_at = time.time() - self.started
+        return op
+
+    def fault(self, name: str, phase: str, **details: Any) -> None:
+        self.faults.append(
+            {"at": round(time.time() - self.started, 3), "fault": name, "phase": phase} | details
+        )
+
+    def done(self, kind: str, status: Status | None = None) -> list[Op]:
+        """Completed operations of `kind` (with `status` when given)."""
+        return [
+            op
+            for op in self.ops
+            if op.kind == kind and op.status is not None and status in (None, op.status)
+        ]
+
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for op in self.ops:
+            key = f"{op.kind}:{op.status or 'pending'}"
+            counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "started": self.started,
+            "summary": self.summary(),
+            "faults": self.faults,
+            "ops": [asdict(op) for op in self.ops],
+        }

@@ -1,0 +1,124 @@
+"""The nemesis: a schedule of faults drawn from a seeded random generator, then carried out.
+
+Each fault heals itself before the next begins (a killed worker is started again, a stopped
+broker or database restarted, a paused worker resumed); `heal` puts everything back however a
+run ends."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from devstack import stack
+from infra.launch import System, settings_env
+from infra.settings import Settings
+from tests.faults.history import History
+
+FAULTS = ("kill_worker", "restart_kafka", "restart_cassandra", "pause_worker", "duplicate")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One fault: what, against whom, after how long a calm, and for how long."""
+
+    name: str
+    target: str
+    calm: float
+    duration: float
+
+
+def schedule(rng: random.Random, workers: list[str], session_timeout_s: float) -> list[Fault]:
+    """Every kind of fault once, plus two more drawn at random, in a random order."""
+    names = [*FAULTS, *rng.choices(("kill_worker", "pause_worker", "duplicate"), k=2)]
+    rng.shuffle(names)
+    plan = []
+    for name in names:
+        duration = {
+            "kill_worker": rng.uniform(1.0, 5.0),
+            "pause_worker": session_timeout_s + rng.uniform(3.0, 6.0),
+            "restart_kafka": rng.uniform(1.0, 5.0),
+            "restart_cassandra": rng.uniform(1.0, 5.0),
+            "duplicate": 0.0,
+        }[name]
+        target = rng.choice(workers) if name.endswith("_worker") else name.split("_")[-1]
+        plan.append(Fault(name, target, rng.uniform(3.0, 7.0), duration))
+    return plan
+
+
+class Nemesis:
+    """Carries out a schedule against a running system and the dev stack."""
+
+    def __init__(
+        self,
+        system: System,
+        settings: Settings,
+        history: History,
+        duplicate: Callable[[], None],
+    ) -> None:
+        self.system = system
+        self.settings = settings
+        self.history = history
+        self.on_duplicate = duplicate
+        self.paused: set[str] = set()
+        self.workers = [n for n in system.processes if n.startswith("worker")]
+
+    async def run(self, plan: list[Fault]) -> None:
+        try:
+            for fault in plan:
+                await asyncio.sleep(fault.calm)
+                self.history.fault(fault.name, "start", target=fault.target)
+                await getattr(self, fault.name)(fault)
+                self.history.fault(fault.name, "healed", target=fault.target)
+        finally:
+            await asyncio.to_thread(self.heal)
+
+    async def kill_worker(self, fault: Fault) -> None:
+        self.system.kill(fault.target, signal.SIGKILL)
+        try:
+            await asyncio.sleep(fault.duration)
+        finally:
+            self.system.spawn(fault.target, "workers", settings_env(self.settings))
+
+    async def pause_worker(self, fault: Fault) -> None:
+        process = self.system.processes[fault.target]
+        process.send_signal(signal.SIGSTOP)
+        self.paused.add(fault.target)
+        try:
+            await asyncio.sleep(fault.duration)
+        finally:
+            process.send_signal(signal.SIGCONT)
+            self.paused.discard(fault.target)
+
+    async def restart_kafka(self, fault: Fault) -> None:
+        await self._restart("kafka", fault.duration)
+
+    async def restart_cassandra(self, fault: Fault) -> None:
+        await self._restart("cassandra", fault.duration)
+
+    async def _restart(self, service: str, down_for: float) -> None:
+        try:
+            await asyncio.to_thread(stack.stop, service)
+            await asyncio.sleep(down_for)
+        finally:
+            await asyncio.to_thread(stack.start, service)
+
+    async def duplicate(self, fault: Fault) -> None:
+        """Ask the partner clients to send their recent commands again."""
+        self.on_duplicate()
+
+    def heal(self) -> None:
+        """Everything running again: paused workers resumed, Kafka and Cassandra ready, every
+        worker process alive."""
+        for name in list(self.paused):
+            self.system.processes[name].send_signal(signal.SIGCONT)
+        self.paused.clear()
+        for service in ("kafka", "cassandra"):
+            if not stack.is_ready(service):
+                stack.start(service)
+        for name in self.workers:
+            process = self.system.processes.get(name)
+            if process is None or process.poll() is not None:
+                self.system.spawn(name, "workers", settings_env(self.settings))

@@ -1,0 +1,147 @@
+"""Buyers over HTTP and partners over Kafka contend for one pool of seats while the nemesis
+kills, pauses and restarts things; the checker then reads the whole history and final state.
+
+Replay a failure with EVENTLY_FAULT_SEED=<seed> (the seed is printed, and saved with the
+history under artifacts/faults/)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from infra.launch import System, start_system
+from infra.settings import Settings
+from tests.faults.checks import check
+from tests.faults.clients import Buyer, PartnerClient, Run
+from tests.faults.final import analytics_anomalies, read_final
+from tests.faults.history import History
+from tests.faults.nemesis import FAULTS, Nemesis, schedule
+from tests.integration.partner import Partner
+
+pytestmark = [pytest.mark.faults, pytest.mark.disruptive, pytest.mark.timeout(480)]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+BUYERS, PARTNERS, WORKERS = 50, 4, 3
+HOLD_TTL_SECONDS = 5
+
+
+async def setup_event(
+    http: httpx.AsyncClient, admin: dict[str, str]
+) -> tuple[str, list[str], dict]:
+    """An event of 40 seats (rows A-D) with a 5 s hold time; its organizer's headers."""
+    organizer = await sign_up(http, "organizer", admin)
+    headers = {"Authorization": f"Bearer {organizer['token']}"}
+    venue = await http.post(
+        "/venue",
+        headers=headers,
+        json={"name": "Fault Hall", "city": "Oslo", "seat_types": ["Regular"]},
+    )
+    venue_id = venue.json()["venue_id"]
+    seats = [{"row": r, "number": n, "seat_type": "Regular"} for r in "ABCD" for n in range(1, 11)]
+    added = await http.post(f"/venue/{venue_id}/seats", headers=headers, json={"seats": seats})
+    assert added.status_code == 201, added.text
+    event = await http.post(
+        "/events",
+        headers=headers,
+        json={
+            "venue_id": venue_id,
+            "name": "Fault Night",
+            "starts_at": "2030-01-01T20:00:00Z",
+            "prices": {"Regular": 25.0},
+            "hold_ttl_seconds": HOLD_TTL_SECONDS,
+        },
+    )
+    assert event.status_code == 201, event.text
+    return event.json()["event_id"], [f"{s['row']}-{s['number']}" for s in seats], headers
+
+
+async def sign_up(http: httpx.AsyncClient, role: str, admin: dict[str, str]) -> dict[str, Any]:
+    body = {"name": "Buyer", "email": f"{uuid.uuid4().hex[:12]}@faults.evently.dev", "role": role}
+    response = await http.post("/user", json=body, headers=admin if role != "customer" else {})
+    assert response.status_code == 201, response.text
+    user: dict[str, Any] = response.json()
+    return user
+
+
+def save(history: History, anomalies: list[str], final: Any) -> Path:
+    """The seed, the history, the final state and what was wrong, for replaying."""
+    folder = ARTIFACTS / "faults"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"seed-{history.seed}-{int(time.time())}.json"
+    body = history.to_json() | {"anomalies": anomalies, "final": final}
+    path.write_text(json.dumps(body, indent=1, default=str))
+    return path
+
+
+async def test_no_anomalies_under_faults(fault_settings: Settings) -> None:
+    seed = int(os.environ.get("EVENTLY_FAULT_SEED") or random.randrange(2**32))
+    print(f"\nEVENTLY_FAULT_SEED={seed}")
+    rng = random.Random(seed)
+    logs = ARTIFACTS / "faults-logs" / str(seed)
+    system = await asyncio.to_thread(start_system, fault_settings, logs, WORKERS, True)
+    history = History(seed)
+    partner = Partner(fault_settings)
+    timeout = httpx.Timeout(fault_settings.command_timeout_seconds + 3.0)
+    limits = httpx.Limits(max_connections=BUYERS + 10)
+    try:
+        async with httpx.AsyncClient(
+            base_url=system.base_url, timeout=timeout, limits=limits
+        ) as http:
+            await partner.start()
+            await run_and_check(fault_settings, system, http, partner, history, rng)
+    finally:
+        await partner.stop()
+        system.stop()
+
+
+async def run_and_check(
+    settings: Settings,
+    system: System,
+    http: httpx.AsyncClient,
+    partner: Partner,
+    history: History,
+    rng: random.Random,
+) -> None:
+    admin = {"Authorization": f"Bearer {settings.admin_token}"}
+    event_id, seats, organizer = await setup_event(http, admin)
+    users = await asyncio.gather(*(sign_up(http, "customer", admin) for _ in range(BUYERS)))
+    run = Run(event_id, seats, history)
+    clients = [Buyer(run, http, user, history.seed) for user in users]
+    clients += [PartnerClient(run, partner, n, history.seed) for n in range(PARTNERS)]
+    workers = [n for n in system.processes if n.startswith("worker")]
+    plan = schedule(rng, workers, settings.worker_session_timeout_ms / 1000)
+    print("plan:", [(f.name, f.target, round(f.calm, 1), round(f.duration, 1)) for f in plan])
+    nemesis = Nemesis(system, settings, history, run.duplicate)
+    running = [asyncio.create_task(c.run()) for c in clients]
+    try:
+        await nemesis.run(plan)
+    finally:
+        run.stop.set()
+        history.fault("all", "stopped")
+        await asyncio.wait(running, timeout=30)
+    for task in running:
+        task.cancel()
+    await asyncio.sleep(HOLD_TTL_SECONDS + 5)
+    dead = [n for n, p in system.processes.items() if p.poll() is not None]
+    final = await read_final(settings, http, event_id, partner)
+    anomalies = check(history, final)
+    anomalies += await analytics_anomalies(settings, http, event_id, organizer)
+    anomalies += [f"process {name} died" for name in dead]
+    summary = history.summary()
+    print("operations:", len(history.ops), summary)
+    print("faults:", [f for f in history.faults if f["phase"] == "start"])
+    print("final holds:", len(final.holds), "bookings:", len(final.bookings))
+    if anomalies:
+        path = save(history, anomalies, final.__dict__ | {"partner_outcomes": None})
+        pytest.fail(f"{len(anomalies)} anomalies (history: {path}):\n" + "\n".join(anomalies[:40]))
+    assert {f["fault"] for f in history.faults} >= set(FAULTS)
+    assert summary.get("hold:ok", 0) > 50 and summary.get("confirm:ok", 0) > 10, summary
+    assert any(op.result.get("twice") for op in history.ops), "no command was sent twice"
