@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from topics.catalog import CatalogEventV1
 from topics.commands import SeatCommand
 from topics.dead_letters import DeadLetterV1
 from topics.events import BookingEventV1
@@ -47,6 +48,7 @@ def document() -> dict[str, Any]:
         "CommandOutcome": CommandOutcomeV1,
         "BookingEvent": BookingEventV1,
         "DeadLetter": DeadLetterV1,
+        "CatalogEvent": CatalogEventV1,
     }
     schemas: dict[str, Any] = {}
     components: dict[str, Any] = {}
@@ -64,7 +66,7 @@ def document() -> dict[str, Any]:
         "seatResults": _channel(SEAT_RESULTS, "CommandOutcome"),
         "seatReplies": _channel(SEAT_REPLIES, "CommandOutcome"),
         "bookingEvents": _channel(BOOKING_EVENTS, "BookingEvent"),
-        "catalog": {"address": CATALOG.base, "description": CATALOG.description},
+        "catalog": _channel(CATALOG, "CatalogEvent"),
         "deadLetters": _channel(DEAD_LETTERS, "DeadLetter"),
     }
 
