@@ -52,7 +52,19 @@ def deployment(log_dir: Path, workers: int = 2) -> Iterator[Deployment]:
     finally:
         if system is not None:
             system.stop()
-        drop_deployment(settings)
+        _drop(settings)
+
+
+def _drop(settings: Settings) -> None:
+    """Drop the run's keyspace and topics, waiting for a stack that someone is restarting."""
+    for _ in range(3):
+        try:
+            drop_deployment(settings)
+            return
+        except Exception as exc:  # the stack may be restarting: try again
+            print(f"dropping {settings.cassandra_keyspace} failed ({exc!r}); retrying")
+            _stack_ready(120.0)
+    print(f"left behind: keyspace {settings.cassandra_keyspace}, topics {settings.topic_prefix}*")
 
 
 def _stack_ready(wait: float = 180.0) -> None:

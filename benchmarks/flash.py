@@ -64,7 +64,7 @@ def figures(sale: Sale, check: dict[str, Any]) -> dict[str, Any]:
 
 async def evently(
     dep: Deployment, layout: Layout, buyers: list[Buyer], load: Load, watch: Watch
-) -> Any:
+) -> dict[str, Any]:
     meter = CpuMeter(dep.pids())
     sale = await run_sale(dep.system.base_url, layout, buyers, load, meter, watch)
     await asyncio.sleep(1.0)  # let the last projections land before reading the state
@@ -72,16 +72,16 @@ async def evently(
         status, data = await call(http, "GET", f"/events/{layout.event_id}/seats")
     assert status == 200, data
     check = await asyncio.to_thread(_with_session, dep, verify.evently, data["seats"], sale)
-    return figures(sale, check), sale
+    return figures(sale, check)
 
 
 async def naive(
     dep: Deployment, layout: Layout, buyers: list[Buyer], load: Load, watch: Watch
-) -> Any:
+) -> dict[str, Any]:
     meter = CpuMeter(dep.pids())
     sale = await run_sale(dep.naive_url, layout, buyers, load, meter, watch)
     check = await asyncio.to_thread(_with_session, dep, verify.naive, sale)
-    return figures(sale, check), sale
+    return figures(sale, check)
 
 
 def _with_session(dep: Deployment, check: Any, *args: Any) -> dict[str, Any]:

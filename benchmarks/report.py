@@ -38,7 +38,11 @@ def chart(result: dict[str, Any], path: Path) -> None:
         rate_ax.plot(t, [p["per_s"] for p in points], color="tab:blue")
         rate_ax.set_title(f"{title}: done per second", fontsize=9)
         rate_ax.set_ylabel("per s")
-        for key, colour in (("p50_ms", "tab:green"), ("p95_ms", "tab:orange"), ("p99_ms", "tab:red")):
+        for key, colour in (
+            ("p50_ms", "tab:green"),
+            ("p95_ms", "tab:orange"),
+            ("p99_ms", "tab:red"),
+        ):
             latency_ax.plot(t, [p[key] for p in points], label=key[:3], color=colour)
         latency_ax.set_yscale("log")
         latency_ax.set_title(f"{title}: latency (ms, log)", fontsize=9)
@@ -52,7 +56,9 @@ def chart(result: dict[str, Any], path: Path) -> None:
 
 def table(result: dict[str, Any]) -> str:
     """The figures that matter, as plain text for the console."""
-    lines = [f"{c['what']}: {c['value']}  (target {c['target']}: {c['verdict']})" for c in checks(result)]
+    lines = [
+        f"{c['what']}: {c['value']}  (target {c['target']}: {c['verdict']})" for c in checks(result)
+    ]
     return "\n".join(lines)
 
 
@@ -61,7 +67,9 @@ def update_results(result: dict[str, Any], out_dir: Path, path: Path) -> None:
     section = f"{START}\n{markdown(result, out_dir)}\n{END}"
     text = path.read_text() if path.exists() else "# Benchmark results\n"
     if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
+        text = re.sub(
+            re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S
+        )
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     path.write_text(text)

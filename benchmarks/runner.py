@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,10 +80,9 @@ async def scenarios(
     load = flash.Load(scale.attempts, scale.buyers, scale.rate)
     if "noop" not in skip:
         label = f"no-op GET /health, {scale.buyers} clients"
-        async with shown(progress, label, 1, lambda: 0):
-            results["noop"] = await noop_ceiling(
-                dep.system.base_url, scale.buyers, scale.noop_seconds
-            )
+        async with shown(progress, label, 1, lambda: int("noop" in results)):
+            ceiling = noop_ceiling(dep.system.base_url, scale.buyers, scale.noop_seconds)
+            results["noop"] = await guarded(ceiling)
     if "flash" not in skip:
         for name, runner, event in (
             ("flash", flash.evently, flash_event),
@@ -92,7 +91,7 @@ async def scenarios(
             watch: flash.Watch = {}
             label = f"flash sale ({name}), {scale.seats:,} seats"
             async with shown(progress, label, scale.attempts, lambda w=watch: _done(w)):
-                results[name], _ = await runner(dep, event, buyers, load, watch)
+                results[name] = await guarded(runner(dep, event, buyers, load, watch))
     if {"mixed", "partner"} - skip:
         async with session(dep.system.base_url, 16) as http:
             small = await seed.make_venue(http, admin, 10, 20, 2)
@@ -109,42 +108,57 @@ async def scenarios(
         total = int(scale.mixed_rate * scale.mixed_seconds)
         label = f"mixed load, {scale.mixed_events} events, {scale.mixed_rate:.0f}/s"
         async with shown(progress, label, total, lambda: _count(watch_mixed, "mixed")):
-            results["mixed"] = await mixed.run(
-                dep.system.base_url,
-                layouts,
-                buyers,
-                scale.mixed_rate,
-                scale.mixed_seconds,
-                CpuMeter(dep.pids()),
-                watch_mixed,
+            results["mixed"] = await guarded(
+                mixed.run(
+                    dep.system.base_url,
+                    layouts,
+                    buyers,
+                    scale.mixed_rate,
+                    scale.mixed_seconds,
+                    CpuMeter(dep.pids()),
+                    watch_mixed,
+                )
             )
     if "partner" not in skip:
         watch_partner: dict[str, partner_path.PartnerLoad] = {}
         label = f"partner path (Kafka), {scale.partner_commands:,} holds"
         total = scale.partner_commands
         async with shown(progress, label, total, lambda: _count(watch_partner, "partner")):
-            results["partner"] = await partner_path.run(
-                dep.settings,
-                layouts,
-                buyers,
-                scale.partner_commands,
-                scale.window,
-                CpuMeter(dep.pids()),
-                watch_partner,
+            results["partner"] = await guarded(
+                partner_path.run(
+                    dep.settings,
+                    layouts,
+                    buyers,
+                    scale.partner_commands,
+                    scale.window,
+                    CpuMeter(dep.pids()),
+                    watch_partner,
+                )
             )
     if "kafka" not in skip:
         watch_kafka: dict[str, Any] = {}
         label = f"raw Kafka round trips, {scale.kafka_messages:,}"
         async with shown(progress, label, scale.kafka_messages, lambda: _samples(watch_kafka)):
-            results["kafka"] = await kafka_limit.round_trips(
-                dep.settings,
-                scale.kafka_messages,
-                scale.window,
-                dep.workers,
-                CpuMeter(dep.pids()),
-                watch_kafka,
+            results["kafka"] = await guarded(
+                kafka_limit.round_trips(
+                    dep.settings,
+                    scale.kafka_messages,
+                    scale.window,
+                    dep.workers,
+                    CpuMeter(dep.pids()),
+                    watch_kafka,
+                )
             )
     return results
+
+
+async def guarded(scenario: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """A scenario's figures, or the error that stopped it (the other scenarios still run)."""
+    try:
+        return await scenario
+    except Exception as exc:
+        console.print_exception(max_frames=8)
+        return {"error": repr(exc)}
 
 
 def _count(watch: dict[str, Any], name: str) -> int:

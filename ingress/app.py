@@ -48,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
         version="1.0.0",
         description="Seat booking: venues, events, holds, bookings and analytics.",
         default_response_class=ORJSONResponse,
+        responses=errors.DOCUMENTED_ERRORS,
         lifespan=lifespan,
     )
     errors.install(app)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiokafka.errors import KafkaError
+from cassandra import DriverException
+from cassandra.cluster import NoHostAvailable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import ORJSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 STATUS_OF_CODE: dict[str, int] = {
@@ -41,6 +45,37 @@ _CODE_OF_STATUS = {
     422: "validation_error",
     429: "rate_limited",
     503: "unavailable",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class ErrorEnvelope(BaseModel):
+    """The contract's error shape."""
+
+    error: ErrorDetail
+
+
+DOCUMENTED_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": description}
+    for status, description in {
+        400: "Bad request",
+        401: "Missing or unknown token",
+        402: "Payment declined",
+        403: "Not allowed for this role",
+        404: "Not found (or not yours)",
+        405: "Method not allowed",
+        409: "Conflict: seat taken, duplicate, or the hold has ended",
+        410: "The hold has expired",
+        413: "Body too large",
+        422: "Invalid input; details.field names the field",
+        429: "Too many requests",
+        503: "A dependency or the decision is not available in time",
+    }.items()
 }
 
 
@@ -100,6 +135,19 @@ def install(app: FastAPI) -> None:
         first = errors[0]["field"] if errors else "body"
         message = f"invalid {first}: {errors[0]['message']}" if errors else "invalid request"
         return error_response(422, "validation_error", message, {"field": first, "errors": errors})
+
+    @app.exception_handler(DriverException)
+    @app.exception_handler(NoHostAvailable)
+    @app.exception_handler(KafkaError)
+    async def dependency_down(_: Request, exc: Exception) -> ORJSONResponse:
+        name = "Kafka" if isinstance(exc, KafkaError) else "Cassandra"
+        return error_response(
+            503,
+            "dependency_unavailable",
+            f"{name} is not answering; try again",
+            {"dependency": name.lower()},
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:

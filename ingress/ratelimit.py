@@ -1,11 +1,11 @@
 """Application rate limits (OWASP API4): per bearer token and per client address.
 
 A moving window over an in-process store: each ingress instance counts on its own (several
-instances behind one balancer would each allow the limit; a shared store such as
-limits' Redis storage would make it global). Over a limit: 429 in the contract's error shape
-with Retry-After. /health and /metrics are never limited. The admin token is exempt from the
-per-token limit (operators' scripts), and addresses in EVENTLY_RATE_LIMIT_EXEMPT_IPS (loopback
-by default: nginx on the same host, tests, benchmarks) from the per-address limit."""
+instances behind one balancer each allow the limit; limits' Redis storage would make it
+global). Over a limit: 429 in the contract's error shape with Retry-After. /health, /metrics
+and CORS preflights are never limited, nor requests from EVENTLY_RATE_LIMIT_EXEMPT_IPS
+(loopback by default: nginx on the same host forwards the real client address, so loopback
+is left to local tools, tests and benchmarks)."""
 
 from __future__ import annotations
 
@@ -39,18 +39,19 @@ class RateLimits:
         self.per_token = parse(settings.rate_limit_per_token)
         self.per_ip = parse(settings.rate_limit_per_ip)
         self.exempt_ips = {a.strip() for a in settings.rate_limit_exempt_ips.split(",") if a}
-        self.admin = f"Bearer {settings.admin_token}" if settings.admin_token else None
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     def keys(self, request: Request) -> list[tuple[str, list[RateLimitItem], str]]:
         """(scope, limits, identity) pairs that apply to `request`."""
+        host = request.client.host if request.client else "?"
+        if host in self.exempt_ips:
+            return []
         found = []
         authorization = request.headers.get("authorization")
-        if authorization and self.per_token and authorization != self.admin:
+        if authorization and self.per_token:  # hashed: raw tokens are never kept
             digest = hashlib.sha256(authorization.encode()).hexdigest()
             found.append(("token", self.per_token, digest))
-        host = request.client.host if request.client else "?"
-        if self.per_ip and host not in self.exempt_ips:
+        if self.per_ip:
             found.append(("ip", self.per_ip, host))
         return found
 

@@ -175,6 +175,8 @@ class SeatOwner:
         outcome = _outcome(live, command, decision)
         self._record(live, command.reply_partition, outcome, changes, result)
         if isinstance(command, RecordPaymentV1) and decision.events:
+            # An outage is answered but not stored: the same confirm, retried, pays again.
+            transient = outcome.error is not None and outcome.error.code == "payment_unavailable"
             for waiter in live.waiters.pop(command.holding_id, []):
                 answer = outcome.model_copy(
                     update={
@@ -182,7 +184,10 @@ class SeatOwner:
                         "correlation_id": waiter.correlation_id,
                     }
                 )
-                self._record(live, waiter.reply_partition, answer, changes, result)
+                if transient:
+                    result.outcomes.append((waiter.reply_partition, answer))
+                else:
+                    self._record(live, waiter.reply_partition, answer, changes, result)
             changes.holds.add(command.holding_id)
 
     @staticmethod

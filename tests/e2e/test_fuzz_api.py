@@ -14,7 +14,7 @@ from infra.settings import Settings
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
-EXAMPLES_PER_OPERATION = 60
+EXAMPLES_PER_OPERATION = 60  # about 20 operations: over 1,000 cases per token
 
 
 def fuzz(system: System, token: str, label: str) -> tuple[int, str]:
@@ -32,8 +32,12 @@ def fuzz(system: System, token: str, label: str) -> tuple[int, str]:
             str(EXAMPLES_PER_OPERATION),
             "--seed",
             "7",
-            "--exclude-path",
-            "/metrics",
+            "--phases",
+            "fuzzing",
+            "--exclude-path-regex",
+            "stream",
+            "--request-timeout",
+            "20",
             "-H",
             f"Authorization: Bearer {token}",
             "--no-color",

@@ -87,7 +87,10 @@ class Buyer:
     ) -> Op:
         op = await self.call(kind, path, body, key, args)
         if op.status == "unknown" and not self.run_.stop.is_set():
+            await asyncio.sleep(self.rng.uniform(0.5, 1.5))  # back off while something is down
             op = await self.call(kind, path, body, key, args | {"retry": True})
+        if op.status == "unknown":
+            await asyncio.sleep(self.rng.uniform(0.5, 1.5))
         return op
 
     async def call(self, kind: str, path: str, body: Any, key: str, args: dict[str, Any]) -> Op:

@@ -63,6 +63,15 @@ class History:
             counts[key] = counts.get(key, 0) + 1
         return dict(sorted(counts.items()))
 
+    def answers(self) -> dict[str, int]:
+        """How often each kind of operation got each answer (HTTP status or error)."""
+        counts: dict[str, int] = {}
+        for op in self.ops:
+            answer = op.result.get("http") or op.result.get("code") or op.result.get("error")
+            key = f"{op.kind}:{op.status}:{answer}"
+            counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items()))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "seed": self.seed,

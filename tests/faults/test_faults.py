@@ -137,6 +137,7 @@ async def run_and_check(
     anomalies += [f"process {name} died" for name in dead]
     summary = history.summary()
     print("operations:", len(history.ops), summary)
+    print("answers:", history.answers())
     print("faults:", [f for f in history.faults if f["phase"] == "start"])
     print("final holds:", len(final.holds), "bookings:", len(final.bookings))
     if anomalies:

@@ -1,0 +1,81 @@
+"""In-memory stand-ins for the worker's adapters, so the owner's logic runs without services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from seating import BookingCancelled, EventSeats, Hold, PaymentRequested, Seat
+from topics.events import BookingEventV1
+from topics.outcomes import CommandOutcomeV1
+from workers.live import LiveEvent
+from workers.store import Changes, Rules
+
+EVENT_ID = "e" * 32
+
+
+@dataclass
+class FakeStore:
+    """One event of ten seats; `fenced` makes the next write fail as if a newer owner wrote."""
+
+    catalog: dict[str, Seat] = field(
+        default_factory=lambda: {
+            f"A-{n}": Seat(f"A-{n}", "A", n, "Regular", 10.0) for n in range(1, 11)
+        }
+    )
+    fenced: bool = False
+    writes: list[Changes] = field(default_factory=list)
+    bookings: list[str] = field(default_factory=list)
+
+    async def event_meta(self, event_id: str) -> dict[str, Any] | None:
+        if event_id != EVENT_ID:
+            return None
+        return {"venue_id": "v", "name": "Gig", "prices": {"Regular": 10.0}, "hold_ttl_seconds": 60}
+
+    async def claim_event(self, event_id: str, epoch: int) -> bool:
+        return not self.fenced
+
+    async def load_event(
+        self, meta: dict[str, Any], event_id: str, epoch: int, partition: int, rules: Rules
+    ) -> LiveEvent:
+        state = EventSeats(event_id, dict(self.catalog), meta["hold_ttl_seconds"])
+        return LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], meta["prices"])
+
+    async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
+        return dict(self.catalog)
+
+    async def write(self, live: LiveEvent, changes: Changes, seat_rows: dict[str, str]) -> bool:
+        if self.fenced:
+            return False
+        self.writes.append(changes)
+        return True
+
+    async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
+        self.bookings.append(hold.holding_id)
+
+
+@dataclass
+class FakePublisher:
+    outcomes: list[tuple[int | None, CommandOutcomeV1]] = field(default_factory=list)
+    events: list[BookingEventV1] = field(default_factory=list)
+
+    def outcome(self, reply_partition: int | None, outcome: CommandOutcomeV1) -> None:
+        self.outcomes.append((reply_partition, outcome))
+
+    def booking_event(self, event_id: str, event: BookingEventV1) -> None:
+        self.events.append(event)
+
+    async def flush(self) -> None:
+        return None
+
+
+@dataclass
+class FakePayments:
+    started: list[PaymentRequested] = field(default_factory=list)
+    refunded: list[BookingCancelled] = field(default_factory=list)
+
+    def start(self, event_id: str, requested: PaymentRequested) -> None:
+        self.started.append(requested)
+
+    async def refund(self, cancelled: BookingCancelled, charge_id: str) -> None:
+        self.refunded.append(cancelled)

@@ -1,0 +1,169 @@
+"""The partition owner with in-memory adapters: outcomes, redelivery, payments, fencing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from seating import Seat
+from tests.unit.workers.fakes import EVENT_ID, FakePayments, FakePublisher, FakeStore
+from topics.commands import (
+    CancelHoldV1,
+    ConfirmHoldV1,
+    HoldSeatsV1,
+    RecordPaymentV1,
+    SeatCommand,
+)
+from workers.owner import Fenced, SeatOwner
+from workers.store import Rules
+
+NOW = 1_000_000.0
+
+
+class Rig:
+    def __init__(self) -> None:
+        self.store = FakeStore()
+        self.publisher = FakePublisher()
+        self.payments = FakePayments()
+        self.now = NOW
+        self.owner = SeatOwner(
+            self.store,  # type: ignore[arg-type]
+            self.publisher,  # type: ignore[arg-type]
+            Rules(max_seats_per_hold=10, max_active_holds_per_user=5),
+            self.payments,  # type: ignore[arg-type]
+            clock=lambda: self.now,
+        )
+        self.owner.epochs[0] = 1
+
+    async def send(self, *commands: SeatCommand) -> list[Any]:
+        before = len(self.publisher.outcomes)
+        await self.owner.handle(0, list(commands))
+        return [o for _, o in self.publisher.outcomes[before:]]
+
+
+def hold(command_id: str, *seats: str, user: str = "u1") -> HoldSeatsV1:
+    return HoldSeatsV1(
+        command_id=command_id,
+        event_id=EVENT_ID,
+        user_id=user,
+        seat_ids=list(seats),
+        correlation_id=command_id,
+    )
+
+
+def confirm(command_id: str, holding_id: str, user: str = "u1") -> ConfirmHoldV1:
+    return ConfirmHoldV1(
+        command_id=command_id,
+        event_id=EVENT_ID,
+        user_id=user,
+        holding_id=holding_id,
+        payment_token="tok_ok",
+        correlation_id=command_id,
+        reply_partition=3,
+    )
+
+
+def paid(holding_id: str, outcome: str, attempt: int = 1) -> RecordPaymentV1:
+    return RecordPaymentV1(
+        command_id=f"payment:{holding_id}:{attempt}",
+        event_id=EVENT_ID,
+        holding_id=holding_id,
+        outcome=outcome,
+        attempt=attempt,
+        charge_id="ch_1" if outcome == "succeeded" else None,
+    )
+
+
+@pytest.fixture
+def rig() -> Rig:
+    return Rig()
+
+
+async def test_hold_then_conflict_in_one_poll_is_one_batch(rig: Rig) -> None:
+    first, second = await rig.send(hold("c1", "A-1", "A-2"), hold("c2", "A-2", user="u2"))
+    assert first.status == "created" and first.result["seat_ids"] == ["A-1", "A-2"]
+    assert second.status == "rejected" and second.error.code == "seats_unavailable"
+    assert second.error.details["unavailable_seat_ids"] == ["A-2"]
+    assert len(rig.store.writes) == 1
+    assert set(rig.store.writes[0].outcomes) == {"c1", "c2"}
+    assert [e.type for e in rig.publisher.events] == ["SeatsHeld"]
+
+
+async def test_redelivered_command_gets_the_stored_outcome_and_no_effect(rig: Rig) -> None:
+    (first,) = await rig.send(hold("c1", "A-1"))
+    (again,) = await rig.send(hold("c1", "A-1"))
+    assert again == first
+    assert len(rig.store.writes) == 1
+    assert len(rig.publisher.events) == 1
+
+
+async def test_confirm_waits_for_the_payment_and_answers_every_waiter(rig: Rig) -> None:
+    (held,) = await rig.send(hold("c1", "A-1"))
+    holding_id = held.result["holding_id"]
+    assert await rig.send(confirm("k1", holding_id), confirm("k2", holding_id)) == []
+    assert [p.attempt for p in rig.payments.started] == [1]
+    answers = await rig.send(paid(holding_id, "succeeded"))
+    by_command = {o.command_id: o for o in answers}
+    assert by_command["k1"].status == by_command["k2"].status == "created"
+    assert by_command["k1"].result["booking_id"] == by_command["k2"].result["booking_id"]
+    assert rig.publisher.outcomes[-1][0] in (None, 3)
+    assert rig.store.bookings == [holding_id]
+    (again,) = await rig.send(confirm("k3", holding_id))
+    assert again.status == "ok" and again.result["status"] == "confirmed"
+
+
+async def test_a_payment_outage_is_answered_but_not_stored(rig: Rig) -> None:
+    (held,) = await rig.send(hold("c1", "A-1"))
+    holding_id = held.result["holding_id"]
+    await rig.send(confirm("k1", holding_id))
+    (answer, *_) = [o for o in await rig.send(paid(holding_id, "error")) if o.command_id == "k1"]
+    assert answer.error.code == "payment_unavailable"
+    assert await rig.send(confirm("k1", holding_id)) == []  # tried again, not replayed
+    assert [p.attempt for p in rig.payments.started] == [1, 2]
+
+
+async def test_declined_payment_keeps_the_hold(rig: Rig) -> None:
+    (held,) = await rig.send(hold("c1", "A-1"))
+    holding_id = held.result["holding_id"]
+    await rig.send(confirm("k1", holding_id))
+    answers = await rig.send(paid(holding_id, "declined"))
+    assert {o.command_id: o.error.code for o in answers if o.error}["k1"] == "payment_declined"
+    (cancelled,) = await rig.send(
+        CancelHoldV1(command_id="x", event_id=EVENT_ID, user_id="u1", holding_id=holding_id)
+    )
+    assert cancelled.status == "ok" and cancelled.result["status"] == "cancelled"
+
+
+async def test_fenced_write_drops_the_state_and_sends_nothing(rig: Rig) -> None:
+    await rig.send(hold("c1", "A-1"))
+    rig.store.fenced = True
+    sent = len(rig.publisher.outcomes)
+    with pytest.raises(Fenced):
+        await rig.owner.handle(0, [hold("c2", "A-2")])
+    assert len(rig.publisher.outcomes) == sent
+    assert EVENT_ID not in rig.owner.events
+
+
+async def test_unknown_event_is_answered_without_state(rig: Rig) -> None:
+    command = HoldSeatsV1(
+        command_id="c1", event_id="f" * 32, user_id="u1", seat_ids=["A-1"], correlation_id="c1"
+    )
+    (answer,) = await rig.send(command)
+    assert answer.error.code == "event_not_found"
+    assert rig.owner.events == {} and rig.store.writes == []
+
+
+async def test_seats_added_after_loading_can_be_held(rig: Rig) -> None:
+    await rig.send(hold("c1", "A-1"))
+    rig.store.catalog["B-1"] = Seat("B-1", "B", 1, "Regular", 10.0)
+    rig.now += 2
+    (answer,) = await rig.send(hold("c2", "B-1"))
+    assert answer.status == "created"
+
+
+async def test_due_expiries_name_lapsed_holds(rig: Rig) -> None:
+    (held,) = await rig.send(hold("c1", "A-1"))
+    assert rig.owner.due_expiries() == []
+    rig.now += 61
+    assert rig.owner.due_expiries() == [(EVENT_ID, held.result["holding_id"])]
