@@ -29,7 +29,7 @@ class DeadLetterV1(BaseModel):
     source_topic: str
     partition: int
     offset: int
-    key: str | None
+    key: str | None = None  # no key: omitted on the wire (encode drops None)
     value: str
     consumer: str
     failed_at: datetime
