@@ -82,9 +82,9 @@ async def make_venue(
         for row in names
         for n in range(1, per_row + 1)
     ]
-    for start in range(0, len(seats), 5000):
+    for start in range(0, len(seats), 1000):  # bodies are limited to 64 KiB
         await _post(
-            http, f"/venue/{venue['venue_id']}/seats", admin, {"seats": seats[start : start + 5000]}
+            http, f"/venue/{venue['venue_id']}/seats", admin, {"seats": seats[start : start + 1000]}
         )
     layout = {row: [f"{row}-{n}" for n in range(1, per_row + 1)] for row in names}
     return venue["venue_id"], layout, types

@@ -12,7 +12,7 @@ import structlog
 def configure_logging(level: str = "INFO") -> None:
     """Route structlog and the standard library to stderr as JSON lines."""
     logging.basicConfig(stream=sys.stderr, level=level.upper(), format="%(message)s")
-    for noisy in ("aiokafka", "cassandra", "kafka"):
+    for noisy in ("aiokafka", "cassandra", "kafka", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # Cassandra 5 warns on every prepared statement of a session with a keyspace set.
     logging.getLogger("cassandra.protocol").setLevel(logging.ERROR)

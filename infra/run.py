@@ -15,15 +15,22 @@ from infra.launch import start_system
 from infra.logs import configure_logging
 from infra.settings import get_settings
 
-console = Console()
+console = Console(soft_wrap=True)
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> None:
+    # Ctrl-C and SIGTERM stop everything, even when started where SIGINT was ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     settings = get_settings()
     configure_logging(settings.log_level)
     if settings.admin_token is None:
         settings = settings.model_copy(update={"admin_token": f"adm_{secrets.token_urlsafe(24)}"})
-    started_stack = stack.ensure_up(settings=settings)
+    started_stack = stack.up(settings=settings)
     system = None
     try:
         with console.status("creating the schema and topics"):
@@ -35,8 +42,8 @@ def main() -> None:
         console.print(f"\n[bold green]Evently is serving {system.base_url}[/]  (Ctrl-C stops it)")
         console.print(f"admin token: {settings.admin_token}")
         console.print(f"demo customer token: {demo['customers'][0]['token']}")
+        console.print(f"dashboard: {system.base_url}/dashboard?token={settings.admin_token}")
         console.print(f"logs: {system.log_dir}\n\nTry:\n{curl_examples(system.base_url, demo)}\n")
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(p.poll() is None for p in system.processes.values()):
             time.sleep(1.0)
         dead = [n for n, p in system.processes.items() if p.poll() is not None]
@@ -48,7 +55,7 @@ def main() -> None:
         if system is not None:
             system.stop()
         if started_stack:
-            stack.down(settings=settings)
+            stack.down(started_stack, settings=settings)
 
 
 if __name__ == "__main__":

@@ -109,6 +109,21 @@ def error_response(
     return ORJSONResponse(body, status_code=status, **kw)
 
 
+def dependency_unavailable(name: str) -> ORJSONResponse:
+    """503 naming the dependency that did not answer."""
+    return error_response(
+        503,
+        "dependency_unavailable",
+        f"{name} is not answering; try again",
+        {"dependency": name.lower()},
+        headers={"Retry-After": "1"},
+    )
+
+
+def cassandra_down() -> ORJSONResponse:
+    return dependency_unavailable("Cassandra")
+
+
 def _field(loc: tuple[Any, ...], kind: str = "") -> str:
     if kind == "json_invalid":  # its loc ends with a character offset, not a field
         return "body"
@@ -140,14 +155,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NoHostAvailable)
     @app.exception_handler(KafkaError)
     async def dependency_down(_: Request, exc: Exception) -> ORJSONResponse:
-        name = "Kafka" if isinstance(exc, KafkaError) else "Cassandra"
-        return error_response(
-            503,
-            "dependency_unavailable",
-            f"{name} is not answering; try again",
-            {"dependency": name.lower()},
-            headers={"Retry-After": "1"},
-        )
+        return dependency_unavailable("Kafka" if isinstance(exc, KafkaError) else "Cassandra")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:

@@ -6,10 +6,13 @@ two concurrent requests with one key still decide once."""
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 
+from cassandra import DriverException
+from cassandra.cluster import NoHostAvailable
 from fastapi import FastAPI, Request, Response
 
-from ingress.errors import error_response
+from ingress.errors import cassandra_down, error_response
 from ingress.middleware import Next
 
 HEADER = "idempotency-key"
@@ -41,9 +44,12 @@ def install(app: FastAPI) -> None:
         q = request.app.state.ctx.q
         scope = scope_of(request, key)
         body_hash = hashlib.sha256(await request.body()).hexdigest()
-        rows = await q.run(
-            "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ?", scope
-        )
+        try:
+            rows = await q.run(
+                "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ?", scope
+            )
+        except (DriverException, NoHostAvailable):
+            return cassandra_down()
         if rows:
             if rows[0]["request_hash"] != body_hash:
                 return error_response(
@@ -59,13 +65,15 @@ def install(app: FastAPI) -> None:
         if response.status_code >= 500:
             return response
         body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-        await q.run(
-            "INSERT INTO idempotency_keys (scope, request_hash, status, body) VALUES (?, ?, ?, ?)",
-            scope,
-            body_hash,
-            response.status_code,
-            body.decode(),
-        )
+        with suppress(DriverException, NoHostAvailable):  # the response stands; a retry re-runs
+            await q.run(
+                "INSERT INTO idempotency_keys (scope, request_hash, status, body) "
+                "VALUES (?, ?, ?, ?)",
+                scope,
+                body_hash,
+                response.status_code,
+                body.decode(),
+            )
         headers = dict(response.headers)
         headers.pop("content-length", None)
         return Response(body, status_code=response.status_code, headers=headers)

@@ -15,10 +15,10 @@ def dev_stack() -> Iterator[None]:
     EVENTLY_TEST_KEEP_STACK=1 leaves a stack this fixture started running afterwards."""
     from devstack import stack
 
-    started = stack.ensure_up()
+    started = stack.up()
     yield
     if started and os.environ.get("EVENTLY_TEST_KEEP_STACK") != "1":
-        stack.down()
+        stack.down(started)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
