@@ -27,6 +27,7 @@ def run(
     attempts: Annotated[int | None, typer.Option(help="Flash-sale hold attempts.")] = None,
     buyers: Annotated[int | None, typer.Option(help="Concurrent buyers (connections).")] = None,
     rate: Annotated[float | None, typer.Option(help="Open loop: attempts a second.")] = None,
+    flash_seconds: Annotated[float | None, typer.Option(help="Cap per flash-sale target.")] = None,
     mixed_seconds: Annotated[float | None, typer.Option(help="Mixed-load length.")] = None,
     partner_commands: Annotated[int | None, typer.Option(help="Partner-path commands.")] = None,
     skip: Annotated[
@@ -43,6 +44,7 @@ def run(
         "buyers": buyers,
         "rate": rate,
         "mixed_seconds": mixed_seconds,
+        "flash_seconds": flash_seconds,
         "partner_commands": partner_commands,
     }
     scale = dataclasses.replace(scale, **{k: v for k, v in changes.items() if v is not None})

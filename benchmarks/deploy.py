@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from cassandra.cluster import Session
 
 from devstack import stack
 from infra.bootstrap import bootstrap
+from infra.cassandra import connect
 from infra.launch import System, settings_env, start_system
 from infra.settings import Settings
 from tests.support import drop_deployment, free_port, isolated_settings
@@ -24,14 +26,21 @@ class Deployment:
     system: System
     naive_url: str
     workers: int
+    _session: Session | None = None
+
+    def session(self) -> Session:
+        """One Cassandra session for the whole run (connecting costs seconds on a busy box)."""
+        if self._session is None:
+            self._session = connect(self.settings, timeout=60.0)
+        return self._session
+
+    _jvms: dict[str, int] | None = None
 
     def pids(self) -> dict[str, int]:
         """Every process whose CPU and memory we report (ours, the broker and the database)."""
-        found = {name: p.pid for name, p in self.system.processes.items()}
-        for service in stack.status():
-            if service.pid is not None:
-                found[service.service] = service.pid
-        return found
+        if self._jvms is None:  # stack.status() probes each service: seconds, so only once
+            self._jvms = {s.service: s.pid for s in stack.status() if s.pid is not None}
+        return {name: p.pid for name, p in self.system.processes.items()} | self._jvms
 
 
 @contextmanager
@@ -48,7 +57,13 @@ def deployment(log_dir: Path, workers: int = 2) -> Iterator[Deployment]:
         system.spawn("naive", "benchmarks.naive_app", settings_env(naive))
         naive_url = f"http://{settings.http_host}:{naive_port}"
         _wait_for(naive_url, system)
-        yield Deployment(settings, system, naive_url, workers)
+        dep = Deployment(settings, system, naive_url, workers)
+        dep.pids()  # find the JVMs now, not inside a timed scenario
+        try:
+            yield dep
+        finally:
+            if dep._session is not None:
+                dep._session.cluster.shutdown()
     finally:
         if system is not None:
             system.stop()

@@ -12,7 +12,6 @@ from benchmarks.http import call, session
 from benchmarks.procs import CpuMeter
 from benchmarks.sale import Sale
 from benchmarks.seed import Buyer, Layout
-from infra.cassandra import connect
 
 Watch = dict[str, Sale]  # the sale under way, for the progress bar
 
@@ -24,6 +23,7 @@ class Load:
     attempts: int
     buyers: int
     rate: float = 0.0  # > 0: open loop at this many attempts a second
+    seconds: float = 1e9  # stop making attempts after this long
 
 
 async def run_sale(
@@ -32,9 +32,9 @@ async def run_sale(
     sale = watch["sale"] = Sale(base_url, layout, buyers, load.attempts)
     meter.start()
     if load.rate > 0:
-        await sale.open_loop(load.rate, connections=load.buyers)
+        await sale.open_loop(load.rate, connections=load.buyers, seconds=load.seconds)
     else:
-        await sale.closed_loop(load.buyers)
+        await sale.closed_loop(load.buyers, seconds=load.seconds)
     sale.cores = meter.stop()
     return sale
 
@@ -58,6 +58,7 @@ def figures(sale: Sale, check: dict[str, Any]) -> dict[str, Any]:
         "final_state": check,
         "generator_cores": sale.generator_cores,
         "cores": sale.cores,
+        "cpu_ms_per_request": _cpu_per_request(sale),
         "timeline": {"hold": rec.timeline("hold"), "confirm": rec.timeline("confirm")},
     }
 
@@ -84,10 +85,17 @@ async def naive(
     return figures(sale, check)
 
 
+def _cpu_per_request(sale: Sale) -> dict[str, float]:
+    """CPU milliseconds each process spent per HTTP request: robust to a noisy box."""
+    requests = len(sale.recorder.samples)
+    wall = sale.recorder.elapsed()
+    return {
+        name: round(cores * wall * 1000 / requests, 2)
+        for name, cores in sale.cores.items()
+        if requests and name != "box"
+    }
+
+
 def _with_session(dep: Deployment, check: Any, *args: Any) -> dict[str, Any]:
-    cassandra = connect(dep.settings, timeout=60.0)
-    try:
-        result: dict[str, Any] = check(cassandra, *args)
-        return result
-    finally:
-        cassandra.cluster.shutdown()
+    result: dict[str, Any] = check(dep.session(), *args)
+    return result

@@ -55,7 +55,7 @@ class PartnerLoad:
             self.topics.seat_commands, encode(command), key=command.event_id.encode()
         )
 
-    async def run(self, holds: int, window: int) -> None:
+    async def run(self, holds: int, window: int, seconds: float) -> None:
         producer = make_producer(self.settings)
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
@@ -76,7 +76,10 @@ class PartnerLoad:
             slots = asyncio.Semaphore(window)
             reader = asyncio.create_task(self._read(consumer, producer, slots))
             self.recorder = Recorder()
+            deadline = time.perf_counter() + seconds
             for _ in range(holds):
+                if time.perf_counter() > deadline:
+                    break
                 await slots.acquire()
                 await self._send(producer, self._hold(), "hold")
             async with asyncio.timeout(120):
@@ -127,19 +130,21 @@ async def run(
     buyers: list[Buyer],
     holds: int,
     window: int,
+    seconds: float,
     meter: CpuMeter,
     watch: dict[str, PartnerLoad],
 ) -> dict[str, Any]:
     load = watch["partner"] = PartnerLoad(settings, layouts, buyers)
     meter.start()
     cpu = time.process_time()
-    await load.run(holds, window)
+    await load.run(holds, window, seconds)
     rec = load.recorder
     wall = time.perf_counter() - rec.started
     everything = Recorder(rec.started, [("any", *s[1:]) for s in rec.samples])
     decided = everything.summary("any", ok=("created", "ok"))
     return {
-        "holds_sent": holds,
+        "holds_sent": rec.summary("hold").get("count", 0),
+        "holds_planned": holds,
         "window": window,
         "decisions": decided["count"],
         "decisions_per_s": decided["per_s"],

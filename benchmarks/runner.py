@@ -35,14 +35,16 @@ class Scale:
     partner_commands: int
     kafka_messages: int
     window: int
+    flash_seconds: float  # cap per flash-sale target (100,000 attempts take longer here)
+    partner_seconds: float
 
     @property
     def seats(self) -> int:
         return self.seats_rows * self.seats_per_row
 
 
-FULL = Scale(100, 100, 100_000, 1000, 0.0, 5.0, 100, 30.0, 150.0, 20_000, 20_000, 1000)
-QUICK = Scale(20, 50, 5_000, 200, 0.0, 2.0, 10, 6.0, 60.0, 2_000, 2_000, 200)
+FULL = Scale(100, 100, 100_000, 1000, 0.0, 5.0, 100, 30.0, 150.0, 20_000, 20_000, 1000, 150, 60)
+QUICK = Scale(20, 50, 5_000, 100, 0.0, 2.0, 10, 4.0, 40.0, 2_000, 500, 100, 8, 6)
 
 
 @asynccontextmanager
@@ -70,14 +72,14 @@ async def scenarios(
 ) -> dict[str, Any]:
     results: dict[str, Any] = {}
     admin = {"Authorization": f"Bearer {dep.settings.admin_token}"}
-    buyers = await asyncio.to_thread(seed.make_buyers, dep.settings, scale.buyers)
+    buyers = await asyncio.to_thread(seed.make_buyers, dep.session(), scale.buyers)
     async with session(dep.system.base_url, 16) as http:
         venue = await seed.make_venue(
             http, admin, scale.seats_rows, scale.seats_per_row, scale.seats_rows // 10
         )
         flash_event = await seed.make_event(http, admin, venue, "Flash Sale Night")
         naive_event = await seed.make_event(http, admin, venue, "Flash Sale Night (naive)")
-    load = flash.Load(scale.attempts, scale.buyers, scale.rate)
+    load = flash.Load(scale.attempts, scale.buyers, scale.rate, scale.flash_seconds)
     if "noop" not in skip:
         label = f"no-op GET /health, {scale.buyers} clients"
         async with shown(progress, label, 1, lambda: int("noop" in results)):
@@ -131,6 +133,7 @@ async def scenarios(
                     buyers,
                     scale.partner_commands,
                     scale.window,
+                    scale.partner_seconds,
                     CpuMeter(dep.pids()),
                     watch_partner,
                 )

@@ -118,14 +118,15 @@ class Sale:
         if status in (200, 201):
             self.confirmed[holding_id] = data["seat_ids"]
 
-    async def closed_loop(self, concurrency: int) -> None:
+    async def closed_loop(self, concurrency: int, seconds: float = 1e9) -> None:
         """`concurrency` buyers, each starting its next attempt when the last one ends."""
         cpu = time.process_time()
         self.recorder = Recorder()
         async with session(self.base_url, concurrency) as http:
+            deadline = time.perf_counter() + seconds
 
             async def buyer_loop(buyer: Buyer) -> None:
-                while self.started < self.attempts:
+                while self.started < self.attempts and time.perf_counter() < deadline:
                     self.started += 1
                     await self._attempt(http, buyer, time.perf_counter())
 
@@ -133,7 +134,7 @@ class Sale:
             await asyncio.gather(*(buyer_loop(b) for b in pool))
         self.generator_cores = _cores(cpu, self.recorder)
 
-    async def open_loop(self, rate: float, connections: int) -> None:
+    async def open_loop(self, rate: float, connections: int, seconds: float = 1e9) -> None:
         """Attempts arrive at `rate` per second whatever the answers; each attempt's latency
         counts from when it was due, so time spent queued in the generator is included."""
         cpu = time.process_time()
@@ -141,7 +142,7 @@ class Sale:
         async with session(self.base_url, connections) as http:
             tasks: set[asyncio.Task[None]] = set()
             start = time.perf_counter()
-            for index in range(self.attempts):
+            for index in range(min(self.attempts, int(rate * seconds))):
                 due = start + index / rate
                 delay = due - time.perf_counter()
                 if delay > 0:

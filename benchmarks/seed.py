@@ -10,10 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+from cassandra.cluster import Session
 from cassandra.concurrent import execute_concurrent_with_args
-
-from infra.cassandra import connect
-from infra.settings import Settings
 
 ROW_NAMES = [*string.ascii_uppercase, *(a + b for a in "AB" for b in string.ascii_uppercase)]
 
@@ -37,32 +35,28 @@ class Layout:
         return sum(len(r) for r in self.rows.values())
 
 
-def make_buyers(settings: Settings, count: int) -> list[Buyer]:
+def make_buyers(session: Session, count: int) -> list[Buyer]:
     """`count` customers with tokens, inserted directly (sign-up is not what we measure)."""
-    session = connect(settings, timeout=30.0)
-    try:
-        now = datetime.now(UTC)
-        buyers, users, tokens = [], [], []
-        for index in range(count):
-            user_id, token = uuid.uuid4().hex, f"evt_bench_{uuid.uuid4().hex}"
-            buyers.append(Buyer(user_id, {"Authorization": f"Bearer {token}"}))
-            users.append((user_id, f"Buyer {index}", f"{user_id}@bench.evently.dev", now))
-            tokens.append((hashlib.sha256(token.encode()).hexdigest(), user_id))
-        for cql, rows in (
-            (
-                "INSERT INTO users (user_id, name, email, role, created_at) "
-                "VALUES (?, ?, ?, 'customer', ?)",
-                users,
-            ),
-            (
-                "INSERT INTO users_by_token (token_hash, user_id, role) VALUES (?, ?, 'customer')",
-                tokens,
-            ),
-        ):
-            execute_concurrent_with_args(session, session.prepare(cql), rows, concurrency=64)
-        return buyers
-    finally:
-        session.cluster.shutdown()
+    now = datetime.now(UTC)
+    buyers, users, tokens = [], [], []
+    for index in range(count):
+        user_id, token = uuid.uuid4().hex, f"evt_bench_{uuid.uuid4().hex}"
+        buyers.append(Buyer(user_id, {"Authorization": f"Bearer {token}"}))
+        users.append((user_id, f"Buyer {index}", f"{user_id}@bench.evently.dev", now))
+        tokens.append((hashlib.sha256(token.encode()).hexdigest(), user_id))
+    for cql, rows in (
+        (
+            "INSERT INTO users (user_id, name, email, role, created_at) "
+            "VALUES (?, ?, ?, 'customer', ?)",
+            users,
+        ),
+        (
+            "INSERT INTO users_by_token (token_hash, user_id, role) VALUES (?, ?, 'customer')",
+            tokens,
+        ),
+    ):
+        execute_concurrent_with_args(session, session.prepare(cql), rows, concurrency=64)
+    return buyers
 
 
 async def make_venue(

@@ -97,6 +97,13 @@ def _flash_rows(result: dict[str, Any]) -> list[str]:
     )
     for label, key in items:
         lines.append(_row(label, f.get(key, f.get("error")), n.get(key, n.get("error"))))
+    for label, proc in (
+        ("ingress (naive: its app) CPU ms per request", "ingress"),
+        ("seat worker CPU ms per request (both)", "worker"),
+        ("Cassandra CPU ms per request (shared box)", "cassandra"),
+        ("Kafka CPU ms per request (shared box)", "kafka"),
+    ):
+        lines.append(_row(label, _cpu(f, proc), _cpu(n, "naive" if proc == "ingress" else proc)))
     for op in ("hold", "confirm"):
         lines.append(_row(f"{op} p50 / p95 / p99 (ms)", _latency(f.get(op)), _latency(n.get(op))))
         lines.append(
@@ -107,6 +114,12 @@ def _flash_rows(result: dict[str, Any]) -> list[str]:
             )
         )
     return lines
+
+
+def _cpu(figures: dict[str, Any], process: str) -> float | None:
+    per = figures.get("cpu_ms_per_request") or {}
+    found = [v for k, v in per.items() if k.startswith(process)]
+    return round(sum(found), 2) if found else None
 
 
 def _cpu_rows(result: dict[str, Any]) -> list[str]:
@@ -151,7 +164,8 @@ def markdown(result: dict[str, Any], out_dir: Path) -> str:
         f"`benchmarks/results/{out_dir.name}/` (not committed).",
         "",
         f"Flash sale: one event of {scale['seats_rows'] * scale['seats_per_row']:,} seats, "
-        f"{scale['buyers']:,} concurrent buyers, {scale['attempts']:,} hold attempts "
+        f"{scale['buyers']:,} concurrent buyers, up to {scale['attempts']:,} hold attempts "
+        f"(stopping after {scale['flash_seconds']:.0f} s per target) "
         "(half chosen seats, half "
         "best available, 1-4 seats), 80% of successful holds confirmed, 5% of payments declined; "
         + (

@@ -13,7 +13,7 @@ from cassandra.cluster import NoHostAvailable
 from fastapi import FastAPI, Request, Response
 
 from ingress.errors import cassandra_down, error_response
-from ingress.middleware import Next
+from ingress.middleware import Next, header, selective
 
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 200
@@ -29,7 +29,6 @@ def scope_of(request: Request, key: str) -> str:
 
 
 def install(app: FastAPI) -> None:
-    @app.middleware("http")
     async def idempotent(request: Request, call_next: Next) -> Response:
         key = request.headers.get(HEADER)
         if request.method != "POST" or key is None:
@@ -77,3 +76,9 @@ def install(app: FastAPI) -> None:
         headers = dict(response.headers)
         headers.pop("content-length", None)
         return Response(body, status_code=response.status_code, headers=headers)
+
+    selective(
+        app,
+        idempotent,
+        lambda s: s["method"] == "POST" and header(s, b"idempotency-key") is not None,
+    )

@@ -18,10 +18,11 @@ from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from prometheus_client import Counter
+from starlette.types import Scope
 
 from infra.settings import Settings
 from ingress.errors import error_response
-from ingress.middleware import Next
+from ingress.middleware import Next, selective
 
 EXEMPT_PATHS = frozenset({"/health", "/metrics"})
 LIMITED = Counter("evently_rate_limited_total", "Requests refused by a rate limit", ["scope"])
@@ -79,10 +80,19 @@ def install(app: FastAPI, settings: Settings) -> None:
     if not limits.per_token and not limits.per_ip:
         return
 
-    @app.middleware("http")
     async def rate_limit(request: Request, call_next: Next) -> Response:
         if request.url.path not in EXEMPT_PATHS and request.method != "OPTIONS":
             refused = await limits.refusal(request)
             if refused is not None:
                 return refused
         return await call_next(request)
+
+    def applies(scope: Scope) -> bool:  # the same tests as `keys`, before any per-request cost
+        client = scope.get("client")
+        return (
+            scope["path"] not in EXEMPT_PATHS
+            and scope["method"] != "OPTIONS"
+            and (client[0] if client else "?") not in limits.exempt_ips
+        )
+
+    selective(app, rate_limit, applies)

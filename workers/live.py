@@ -32,6 +32,7 @@ class LiveEvent:
     venue_id: str
     prices: dict[str, float]
     seats_read_at: float = 0.0
+    seats_reread: bool = False
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     waiters: dict[str, list[Waiter]] = field(default_factory=dict)
 

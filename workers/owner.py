@@ -118,7 +118,8 @@ class SeatOwner:
 
     async def _refresh_seats(self, live: LiveEvent, commands: list[SeatCommand]) -> None:
         """Read the venue's seats again when a hold names seats (or a type) we do not know:
-        seats may be added to a venue after its event was loaded. At most once a second."""
+        seats may be added to a venue after its event was loaded. The first time at once, then
+        at most once a second."""
         state = live.state
         unknown = any(
             isinstance(c, HoldSeatsV1)
@@ -129,8 +130,8 @@ class SeatOwner:
             for c in commands
         )
         now = self.clock()
-        if unknown and now - live.seats_read_at >= SEAT_REFRESH_SECONDS:
-            live.seats_read_at = now
+        if unknown and (not live.seats_reread or now - live.seats_read_at >= SEAT_REFRESH_SECONDS):
+            live.seats_read_at, live.seats_reread = now, True
             state.seats = await self.store.seats(live.venue_id, live.prices)
             state.reindex()
 
