@@ -84,11 +84,13 @@ async def round_trips(
         proc.start()
     try:
         meter.pids.update({f"relay-{i + 1}": p.pid for i, p in enumerate(procs) if p.pid})
-        await _exchange(settings, source, target, 100, window, Recorder())  # warm up
+        async with asyncio.timeout(120):
+            await _exchange(settings, source, target, 100, window, Recorder())  # warm up
         recorder = watch["kafka"] = Recorder()
         meter.start()
         cpu = time.process_time()
-        await _exchange(settings, source, target, messages, window, recorder)
+        async with asyncio.timeout(300):  # a broker outage must not hang the run
+            await _exchange(settings, source, target, messages, window, recorder)
         cores = meter.stop()
         wall = time.perf_counter() - recorder.started
     finally:

@@ -137,7 +137,8 @@ async def run(
     load = watch["partner"] = PartnerLoad(settings, layouts, buyers)
     meter.start()
     cpu = time.process_time()
-    await load.run(holds, window, seconds)
+    async with asyncio.timeout(seconds + 150):  # a broker outage must not hang the run
+        await load.run(holds, window, seconds)
     rec = load.recorder
     wall = time.perf_counter() - rec.started
     everything = Recorder(rec.started, [("any", *s[1:]) for s in rec.samples])

@@ -13,7 +13,7 @@ import aiohttp
 from cassandra.cluster import Session
 from cassandra.concurrent import execute_concurrent_with_args
 
-ROW_NAMES = [*string.ascii_uppercase, *(a + b for a in "AB" for b in string.ascii_uppercase)]
+ROW_NAMES = [*string.ascii_uppercase, *(a + b for a in "ABCD" for b in string.ascii_uppercase)]
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ def _runs(row: Sequence[Seat], is_free: IsFree) -> list[list[Seat]]:
     runs: list[list[Seat]] = []
     current: list[Seat] = []
     for seat in row:
-        if is_free(seat.seat_id) and (not current or seat.number == current[-1].number + 1):
+        free = is_free(seat.seat_id)  # once per seat: a sold-out row is the costly case
+        if free and (not current or seat.number == current[-1].number + 1):
             current.append(seat)
             continue
         if current:
             runs.append(current)
-        current = [seat] if is_free(seat.seat_id) else []
+        current = [seat] if free else []
     if current:
         runs.append(current)
     return runs

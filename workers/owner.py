@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -204,12 +205,13 @@ class SeatOwner:
         result.outcomes.append((reply_partition, outcome))
 
     async def _after_persist(self, result: PollResult) -> None:
-        for live, holding_id in result.bookings:
-            await self.store.project_booking(live, live.state.holds[holding_id])
+        # Projections and refunds are idempotent writes: run them side by side.
+        await asyncio.gather(
+            *(self.store.project_booking(live, live.state.holds[h]) for live, h in result.bookings),
+            *(self.payments.refund(cancelled, charge) for cancelled, charge in result.refunds),
+        )
         for event_id, requested in result.payments:
             self.payments.start(event_id, requested)
-        for cancelled, charge_id in result.refunds:
-            await self.payments.refund(cancelled, charge_id)
         for reply_partition, outcome in result.outcomes:
             self.publisher.outcome(reply_partition, outcome)
         for event_id, event in result.events:
