@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import signal
 import time
 from pathlib import Path
 from typing import Annotated
@@ -49,6 +50,8 @@ def run(
     }
     scale = dataclasses.replace(scale, **{k: v for k, v in changes.items() if v is not None})
     out_dir = out or HERE / "results" / time.strftime("%Y%m%d-%H%M%S")
+    # SIGTERM unwinds like Ctrl-C, so the processes stop and the keyspace and topics are dropped
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     result = runner.run(scale, set(skip or ()), out_dir, workers)
     result["quick"] = quick
     (out_dir / "result.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))

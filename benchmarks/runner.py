@@ -90,6 +90,7 @@ async def scenarios(
             ("flash", flash.evently, flash_event),
             ("naive", flash.naive, naive_event),
         ):
+            results[f"{name}_settle_s"] = await settle(dep)
             watch: flash.Watch = {}
             label = f"flash sale ({name}), {scale.seats:,} seats"
             async with shown(progress, label, scale.attempts, lambda w=watch: _done(w)):
@@ -106,6 +107,7 @@ async def scenarios(
                 )
             )
     if "mixed" not in skip:
+        results["mixed_settle_s"] = await settle(dep)
         watch_mixed: dict[str, mixed.Mixed] = {}
         total = int(scale.mixed_rate * scale.mixed_seconds)
         label = f"mixed load, {scale.mixed_events} events, {scale.mixed_rate:.0f}/s"
@@ -122,6 +124,7 @@ async def scenarios(
                 )
             )
     if "partner" not in skip:
+        results["partner_settle_s"] = await settle(dep)
         watch_partner: dict[str, partner_path.PartnerLoad] = {}
         label = f"partner path (Kafka), {scale.partner_commands:,} holds"
         total = scale.partner_commands
@@ -153,6 +156,21 @@ async def scenarios(
                 )
             )
     return results
+
+
+async def settle(dep: Deployment, limit: float = 180.0) -> float:
+    """Wait until the workers and the ingress are idle (a backlog of decisions from the last
+    scenario would otherwise take CPU from the next); returns the seconds waited."""
+    started = time.monotonic()
+    ours = {k: v for k, v in dep.pids().items() if k.startswith(("worker", "ingress"))}
+    while time.monotonic() - started < limit:
+        meter = CpuMeter(ours)
+        meter.start()
+        await asyncio.sleep(1.0)
+        busy = meter.stop()
+        if sum(v for k, v in busy.items() if k != "box") < 0.1:
+            break
+    return round(time.monotonic() - started, 1)
 
 
 async def guarded(scenario: Awaitable[dict[str, Any]]) -> dict[str, Any]:

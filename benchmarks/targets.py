@@ -159,8 +159,8 @@ def markdown(result: dict[str, Any], out_dir: Path) -> str:
         "",
         f"Reproduce: `{COMMAND}`"
         + (" --quick" if result.get("quick") else "")
-        + " (about 10 minutes; `--quick`: "
-        "under a minute). Raw figures and the chart are written to "
+        + " (7-10 minutes here; `--quick`: "
+        "about a minute). Raw figures and the chart are written to "
         f"`benchmarks/results/{out_dir.name}/` (not committed).",
         "",
         f"Flash sale: one event of {scale['seats_rows'] * scale['seats_per_row']:,} seats, "

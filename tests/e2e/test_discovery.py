@@ -65,7 +65,11 @@ async def test_typo_tolerant_search_finds_new_events_at_once(
     assert await names(http, q="tylor swift", **where) == ["The Eras Tour"]
     assert await names(http, q="jaz festvl", **where) == ["Lisbon Jazz Festival"]
     assert await names(http, q="TRES DIAS", **where) == ["Lisbon Jazz Festival"]
-    assert (await names(http, q="tour", **where))[:2] == ["Metallica World Tour", "The Eras Tour"]
+    # Both names hold "tour" equally: their order is a tie (broken by id), not a ranking.
+    assert set((await names(http, q="tour", **where))[:2]) == {
+        "Metallica World Tour",
+        "The Eras Tour",
+    }
 
 
 async def test_filters_combine(http: httpx.AsyncClient, venue: dict[str, Any]) -> None:
