@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from seating.state import Seat
 
 IsFree = Callable[[str], bool]
+FreeInRow = Callable[[Sequence[Seat]], int]
 
 
 def _runs(row: Sequence[Seat], is_free: IsFree) -> list[list[Seat]]:
@@ -40,14 +41,26 @@ def _best_window(run: list[Seat], quantity: int, centre: float) -> tuple[int, fl
     return best
 
 
-def choose(rows: Sequence[Sequence[Seat]], quantity: int, is_free: IsFree) -> list[Seat] | None:
+def choose(
+    rows: Sequence[Sequence[Seat]],
+    quantity: int,
+    is_free: IsFree,
+    free_in_row: FreeInRow | None = None,
+) -> list[Seat] | None:
     """Pick `quantity` free seats from `rows` (front row first), or None if too few are free.
 
     Preference: adjacent seats in one row leaving no single orphan seat; then adjacent seats
     in the front-most row even if that leaves an orphan; then the front-most free seats.
+    `free_in_row`, when given, counts a row's free seats exactly: rows with too few are
+    skipped unread, and a sold-out type is refused without reading any.
     """
+    counts = [free_in_row(row) if free_in_row else len(row) for row in rows]
+    if sum(counts) < quantity:
+        return None
     fallback: tuple[tuple[int, int, float], list[Seat]] | None = None
     for rank, row in enumerate(rows):
+        if counts[rank] < quantity:
+            continue
         centre = (row[0].number + row[-1].number) / 2 if row else 0.0
         for run in _runs(row, is_free):
             if len(run) < quantity:
@@ -61,5 +74,11 @@ def choose(rows: Sequence[Sequence[Seat]], quantity: int, is_free: IsFree) -> li
                 fallback = (key, window)
     if fallback is not None:
         return fallback[1]
-    scattered = [seat for row in rows for seat in row if is_free(seat.seat_id)]
+    scattered = [
+        seat
+        for row, count in zip(rows, counts, strict=True)
+        if count
+        for seat in row
+        if is_free(seat.seat_id)
+    ]
     return scattered[:quantity] if len(scattered) >= quantity else None

@@ -103,7 +103,8 @@ def _hold_seats(state: EventSeats, cmd: HoldSeats, now: float) -> Decision:
                 field="seat_type",
                 seat_types=sorted(state.rows),
             )
-        picked = best_available.choose(rows, cmd.quantity, lambda s: state.is_free(s, now))
+        exact = state.free_in_row if state.none_lapsed(now) else None
+        picked = best_available.choose(rows, cmd.quantity, lambda s: state.is_free(s, now), exact)
         if picked is None:
             return _reject(
                 ErrorCode.NOT_ENOUGH_SEATS,

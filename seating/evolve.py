@@ -18,6 +18,11 @@ from seating.state import EventSeats, Hold, HoldStatus
 
 def evolve(state: EventSeats, event: Event) -> None:
     """Apply `event` to `state`. Deterministic; the only way state changes."""
+    _apply(state, event)
+    state.prune_expiries()
+
+
+def _apply(state: EventSeats, event: Event) -> None:
     match event:
         case SeatsHeld():
             hold = Hold(
@@ -30,8 +35,9 @@ def evolve(state: EventSeats, event: Event) -> None:
             )
             state.holds[hold.holding_id] = hold
             for line in event.seats:
-                state.occupant[line.seat_id] = hold.holding_id
+                state.occupy(line.seat_id, hold.holding_id)
             state.live_by_user.setdefault(hold.user_id, set()).add(hold.holding_id)
+            state.track_expiry(hold)
         case PaymentRequested():
             hold = state.holds[event.holding_id]
             hold.status = HoldStatus.CONFIRMING
@@ -45,7 +51,9 @@ def evolve(state: EventSeats, event: Event) -> None:
             hold.confirmed_at = event.confirmed_at
             _not_live(state, hold)
         case PaymentDeclined() | PaymentFailed():
-            state.holds[event.holding_id].status = HoldStatus.HELD
+            hold = state.holds[event.holding_id]
+            hold.status = HoldStatus.HELD
+            state.track_expiry(hold)
         case HoldCancelled():
             _end(state, state.holds[event.holding_id], HoldStatus.CANCELLED)
         case HoldExpired():
@@ -67,8 +75,7 @@ def _not_live(state: EventSeats, hold: Hold) -> None:
 
 def _release(state: EventSeats, hold: Hold) -> None:
     for seat_id in hold.seat_ids:
-        if state.occupant.get(seat_id) == hold.holding_id:
-            del state.occupant[seat_id]
+        state.vacate(seat_id, hold.holding_id)
 
 
 def _end(state: EventSeats, hold: Hold, status: HoldStatus) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -89,12 +91,23 @@ class EventSeats:
     occupant: dict[str, str] = field(default_factory=dict)
     live_by_user: dict[str, set[str]] = field(default_factory=dict)
     rows: dict[str, list[list[Seat]]] = field(default_factory=dict, init=False)
+    # Kept by occupy/vacate and evolve so best-available can skip full rows and refuse a sold
+    # out type without looking at its seats: occupied seats per (seat type, row), and a heap of
+    # (expires_at, holding id) whose top is always a held hold (stale entries are pruned).
+    occupied_in_row: dict[tuple[str, str], int] = field(
+        default_factory=dict, init=False, compare=False
+    )
+    expiries: list[tuple[float, str]] = field(default_factory=list, init=False, compare=False)
 
     def __post_init__(self) -> None:
         self.reindex()
 
     def reindex(self) -> None:
-        """Group seats by type into rows (front first), each row sorted by number."""
+        """Group seats by type into rows (front first), each row sorted by number; recount
+        occupied seats per row."""
+        self.occupied_in_row = {}
+        for seat_id in self.occupant:
+            self._count(seat_id, 1)
         by_type: dict[str, dict[str, list[Seat]]] = {}
         for seat in self.seats.values():
             by_type.setdefault(seat.seat_type, {}).setdefault(seat.row, []).append(seat)
@@ -111,9 +124,57 @@ class EventSeats:
         self.holds[hold.holding_id] = hold
         if hold.occupies_seats():
             for seat_id in hold.seat_ids:
-                self.occupant[seat_id] = hold.holding_id
+                self.occupy(seat_id, hold.holding_id)
         if hold.status in LIVE:
             self.live_by_user.setdefault(hold.user_id, set()).add(hold.holding_id)
+        self.track_expiry(hold)
+        self.prune_expiries()
+
+    def occupy(self, seat_id: str, holding_id: str) -> None:
+        if seat_id not in self.occupant:
+            self._count(seat_id, 1)
+        self.occupant[seat_id] = holding_id
+
+    def vacate(self, seat_id: str, holding_id: str) -> None:
+        """Free `seat_id` if `holding_id` occupies it."""
+        if self.occupant.get(seat_id) == holding_id:
+            del self.occupant[seat_id]
+            self._count(seat_id, -1)
+
+    def _count(self, seat_id: str, delta: int) -> None:
+        seat = self.seats.get(seat_id)
+        if seat is not None:
+            key = (seat.seat_type, seat.row)
+            self.occupied_in_row[key] = self.occupied_in_row.get(key, 0) + delta
+
+    def track_expiry(self, hold: Hold) -> None:
+        """Note a hold that is (again) held, so `none_lapsed` sees when its time is up."""
+        if hold.status is HoldStatus.HELD:
+            heapq.heappush(self.expiries, (hold.expires_at, hold.holding_id))
+
+    def prune_expiries(self) -> None:
+        """Drop entries of holds no longer held from the top of the expiry heap."""
+        heap = self.expiries
+        while heap:
+            expires_at, holding_id = heap[0]
+            hold = self.holds.get(holding_id)
+            if (
+                hold is not None
+                and hold.status is HoldStatus.HELD
+                and hold.expires_at == expires_at
+            ):
+                return
+            heapq.heappop(heap)
+
+    def none_lapsed(self, now: float) -> bool:
+        """No held hold's time is up: a seat is free exactly when nobody occupies it."""
+        return not self.expiries or self.expiries[0][0] > now
+
+    def free_in_row(self, row: Sequence[Seat]) -> int:
+        """Unoccupied seats in one row of `rows` (all free ones when `none_lapsed`)."""
+        if not row:
+            return 0
+        return len(row) - self.occupied_in_row.get((row[0].seat_type, row[0].row), 0)
 
     def holder_of(self, seat_id: str) -> Hold | None:
         """The hold or booking occupying `seat_id`, if any."""

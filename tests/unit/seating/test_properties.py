@@ -12,7 +12,10 @@
 (f) after the clock passes every expiry and every due hold is expired, no seat is held by a
     HELD hold;
 (g) redelivering a HoldSeats that made a hold yields that hold and no events;
-and, at the end, replaying the event log into a fresh state rebuilds the same state.
+(h) the occupied-seat counts per row and the expiry heap agree with the holds, and
+    best-available with the counts picks what it picks reading every seat;
+and, at the end, replaying the event log into a fresh state rebuilds the same state, and so does
+restoring every hold.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any, Literal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seating import ids
+from seating import best_available, ids
 from seating.commands import (
     CancelBooking,
     CancelHold,
@@ -72,6 +75,8 @@ def snapshot(state: EventSeats) -> tuple[Any, ...]:
         dict(state.occupant),
         {user: frozenset(live) for user, live in state.live_by_user.items()},
         {seat_type: [tuple(row) for row in rows] for seat_type, rows in state.rows.items()},
+        dict(state.occupied_in_row),
+        list(state.expiries),
     )
 
 
@@ -288,6 +293,24 @@ class History:
     def check_invariants(self) -> None:
         self.seats_are_taken_once_and_occupant_agrees()
         self.each_hold_ends_at_most_once_and_status_follows()
+        self.row_counts_and_expiry_heap_agree()
+
+    def row_counts_and_expiry_heap_agree(self) -> None:  # (h)
+        counted: dict[tuple[str, str], int] = {}
+        for seat_id in self.s.occupant:
+            seat = self.s.seats[seat_id]
+            counted[(seat.seat_type, seat.row)] = counted.get((seat.seat_type, seat.row), 0) + 1
+        assert {k: v for k, v in self.s.occupied_in_row.items() if v} == counted
+        held = [h for h in self.s.holds.values() if h.status is HoldStatus.HELD]
+        for now in (self.now, self.now + 30, self.now + 3600):
+            assert self.s.none_lapsed(now) == (not any(h.lapsed(now) for h in held))
+        if not self.s.none_lapsed(self.now):
+            return
+        is_free = lambda s: self.s.is_free(s, self.now)  # noqa: E731
+        for rows in self.s.rows.values():
+            for quantity in (1, 2, 3, 5):
+                counted_rows = best_available.choose(rows, quantity, is_free, self.s.free_in_row)
+                assert counted_rows == best_available.choose(rows, quantity, is_free)
 
     def seats_are_taken_once_and_occupant_agrees(self) -> None:  # (a)
         taken: dict[str, str] = {}
@@ -339,6 +362,15 @@ class History:
         for event in self.log:
             evolve(fresh, event)
         assert fresh == self.s, "replaying the event log does not rebuild the state"
+
+    def restore_rebuilds(self, fresh: EventSeats) -> None:
+        """Restoring every hold (as a worker does from storage) rebuilds the indexes."""
+        for hold in self.s.holds.values():
+            fresh.restore(hold)
+        assert (fresh.occupant, fresh.live_by_user) == (self.s.occupant, self.s.live_by_user)
+        self.s, before = fresh, self.s
+        self.row_counts_and_expiry_heap_agree()
+        self.s = before
 
     # --- choosing among what exists ----------------------------------------------------------
 
@@ -471,3 +503,4 @@ def test_random_histories_keep_the_invariants(
     for op in history:
         run.run(op)
     run.replay_rebuilds(fresh())
+    run.restore_rebuilds(fresh())
