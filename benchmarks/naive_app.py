@@ -12,13 +12,13 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Header, Request
-from fastapi.responses import ORJSONResponse
 
 from infra.cassandra import Statements, applied, connect
 from infra.settings import Settings, get_settings
 from ingress.auth import Authenticator, Principal
 from ingress.errors import ApiError, error_response
 from ingress.errors import install as install_errors
+from ingress.responses import OrjsonResponse
 from ingress.routes.holds import ConfirmRequest, HoldRequest
 from seating import Seat, best_available
 from seating.state import row_order
@@ -103,7 +103,7 @@ class Naive:
             event.taken.difference_update(got)
         return refused
 
-    async def hold(self, event_id: str, body: HoldRequest, user: str) -> ORJSONResponse:
+    async def hold(self, event_id: str, body: HoldRequest, user: str) -> OrjsonResponse:
         event = await self.event(event_id)
         holding_id = uuid.uuid4().hex
         if body.seat_ids is not None:
@@ -143,9 +143,9 @@ class Naive:
         )
         result = {"holding_id": holding_id, "event_id": event_id, "user_id": user}
         result |= {"seat_ids": chosen, "total_price": total, "expires_at": expires.isoformat()}
-        return ORJSONResponse(result, status_code=201)
+        return OrjsonResponse(result, status_code=201)
 
-    async def confirm(self, holding_id: str, token: str, user: str) -> ORJSONResponse:
+    async def confirm(self, holding_id: str, token: str, user: str) -> OrjsonResponse:
         rows = await self.q.run("SELECT * FROM naive_holds WHERE holding_id = ?", holding_id)
         if not rows or rows[0]["user_id"] != user:
             raise ApiError(404, "hold_not_found", "no such hold")
@@ -160,7 +160,7 @@ class Naive:
             "status": "confirmed",
         }
         if hold["status"] == "confirmed":
-            return ORJSONResponse(booking, status_code=200)
+            return OrjsonResponse(booking, status_code=200)
         if hold["expires_at"].replace(tzinfo=UTC) <= datetime.now(UTC):
             raise ApiError(410, "hold_expired", "the hold has expired")
         if token != "tok_ok":  # noqa: S105 - the simulator's test token
@@ -174,14 +174,14 @@ class Naive:
             holding_id,
         )
         if not applied(done):
-            return ORJSONResponse(booking, status_code=200)
+            return OrjsonResponse(booking, status_code=200)
         await asyncio.gather(
             *(
                 self.q.run(BOOK, holding_id, user, hold["event_id"], s, holding_id)
                 for s in hold["seat_ids"]
             )
         )
-        return ORJSONResponse(booking, status_code=201)
+        return OrjsonResponse(booking, status_code=201)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -195,7 +195,7 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         session.cluster.shutdown()
 
-    app = FastAPI(default_response_class=ORJSONResponse, lifespan=lifespan)
+    app = FastAPI(default_response_class=OrjsonResponse, lifespan=lifespan)
     install_errors(app)
 
     async def who(request: Request, authorization: str | None) -> tuple[Naive, Principal]:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import ORJSONResponse, Response
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from infra.cassandra import Statements, connect
@@ -18,6 +18,7 @@ from ingress import errors, idempotency, middleware, ratelimit
 from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.deps import Context
+from ingress.responses import OrjsonResponse
 from ingress.routes import analytics, dashboard, discovery, events, health, holds, users, venues
 from search.feeder import IndexFeeder
 
@@ -47,7 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
         title="Evently",
         version="1.0.0",
         description="Seat booking: venues, events, holds, bookings and analytics.",
-        default_response_class=ORJSONResponse,
+        default_response_class=OrjsonResponse,
         responses=errors.DOCUMENTED_ERRORS,
         lifespan=lifespan,
     )

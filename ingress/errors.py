@@ -9,9 +9,10 @@ from cassandra import DriverException
 from cassandra.cluster import NoHostAvailable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ingress.responses import OrjsonResponse
 
 STATUS_OF_CODE: dict[str, int] = {
     "seats_unavailable": 409,
@@ -104,12 +105,12 @@ def not_found(what: str) -> ApiError:
 
 def error_response(
     status: int, code: str, message: str, details: dict[str, Any] | None = None, **kw: Any
-) -> ORJSONResponse:
+) -> OrjsonResponse:
     body = {"error": {"code": code, "message": message, "details": details or {}}}
-    return ORJSONResponse(body, status_code=status, **kw)
+    return OrjsonResponse(body, status_code=status, **kw)
 
 
-def dependency_unavailable(name: str) -> ORJSONResponse:
+def dependency_unavailable(name: str) -> OrjsonResponse:
     """503 naming the dependency that did not answer."""
     return error_response(
         503,
@@ -118,10 +119,6 @@ def dependency_unavailable(name: str) -> ORJSONResponse:
         {"dependency": name.lower()},
         headers={"Retry-After": "1"},
     )
-
-
-def cassandra_down() -> ORJSONResponse:
-    return dependency_unavailable("Cassandra")
 
 
 def _field(loc: tuple[Any, ...], kind: str = "") -> str:
@@ -135,11 +132,11 @@ def install(app: FastAPI) -> None:
     """Render every error in the contract's shape."""
 
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> ORJSONResponse:
+    async def api_error(_: Request, exc: ApiError) -> OrjsonResponse:
         return error_response(exc.status, exc.code, exc.message, exc.details, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def invalid(_: Request, exc: RequestValidationError) -> OrjsonResponse:
         errors = [
             {
                 "field": _field(tuple(e.get("loc", ())), e.get("type", "")),
@@ -154,10 +151,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DriverException)
     @app.exception_handler(NoHostAvailable)
     @app.exception_handler(KafkaError)
-    async def dependency_down(_: Request, exc: Exception) -> ORJSONResponse:
+    async def dependency_down(_: Request, exc: Exception) -> OrjsonResponse:
         return dependency_unavailable("Kafka" if isinstance(exc, KafkaError) else "Cassandra")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    async def http_error(_: Request, exc: StarletteHTTPException) -> OrjsonResponse:
         code = _CODE_OF_STATUS.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)

@@ -12,7 +12,7 @@ from cassandra import DriverException
 from cassandra.cluster import NoHostAvailable
 from fastapi import FastAPI, Request, Response
 
-from ingress.errors import cassandra_down, error_response
+from ingress.errors import dependency_unavailable, error_response
 from ingress.middleware import Next, header, selective
 
 HEADER = "idempotency-key"
@@ -48,7 +48,7 @@ def install(app: FastAPI) -> None:
                 "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ?", scope
             )
         except (DriverException, NoHostAvailable):
-            return cassandra_down()
+            return dependency_unavailable("Cassandra")
         if rows:
             if rows[0]["request_hash"] != body_hash:
                 return error_response(

@@ -67,8 +67,8 @@ class CommandLoop:
         """Poll forever."""
         while True:
             batches = await self.consumer.getmany(timeout_ms=100, max_records=500)
-            for tp, records in batches.items():
-                await self._partition(tp, records)
+            # Partitions share nothing but this process: decide and persist them side by side.
+            await asyncio.gather(*(self._partition(tp, records) for tp, records in batches.items()))
 
     async def _partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
         if tp.partition not in self.owner.epochs:  # assignment still taking its epoch

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,9 +38,8 @@ class LiveEvent:
 
 def hold_to_row(hold: Hold, waiters: list[Waiter]) -> str:
     """A hold (and its waiting confirms) as the JSON of its row."""
-    data = dataclasses.asdict(hold)
-    data["waiters"] = [dataclasses.asdict(w) for w in waiters]
-    return orjson.dumps(data).decode()
+    # orjson writes the dataclasses (seat lines, waiters) and the status enum itself.
+    return orjson.dumps({**vars(hold), "waiters": waiters}).decode()
 
 
 def hold_from_row(text: str) -> tuple[Hold, list[Waiter]]:

@@ -100,6 +100,7 @@ class SeatOwner:
         for command in commands:
             by_event.setdefault(command.event_id, []).append(command)
         result = PollResult()
+        writes: list[tuple[LiveEvent, Changes]] = []
         for event_id, event_commands in by_event.items():
             live = await self.live(event_id, partition)
             if live is None:
@@ -111,11 +112,18 @@ class SeatOwner:
             for command in event_commands:
                 self._apply(live, command, changes, result)
             if changes:
-                seat_rows = {s: seat_row(live.state, s) for s in changes.seats}
-                if not await self.store.write(live, changes, seat_rows):
-                    self.events.pop(event_id, None)
-                    raise Fenced(event_id)
+                writes.append((live, changes))
+        # Each event's batch is fenced on its own: write them side by side, publish once all hold.
+        written = await asyncio.gather(*(self._write(live, changes) for live, changes in writes))
+        for (live, _), ok in zip(writes, written, strict=True):
+            if not ok:
+                self.events.pop(live.state.event_id, None)
+                raise Fenced(live.state.event_id)
         await self._after_persist(result)
+
+    async def _write(self, live: LiveEvent, changes: Changes) -> bool:
+        seat_rows = {s: seat_row(live.state, s) for s in changes.seats}
+        return await self.store.write(live, changes, seat_rows)
 
     async def _refresh_seats(self, live: LiveEvent, commands: list[SeatCommand]) -> None:
         """Read the venue's seats again when a hold names seats (or a type) we do not know:

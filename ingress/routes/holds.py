@@ -7,13 +7,13 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
-from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ingress.auth import Principal
 from ingress.bus import CommandTimeout
 from ingress.deps import Caller, Ctx, Customer
 from ingress.errors import STATUS_OF_CODE, ApiError, error_response, not_found
+from ingress.responses import OrjsonResponse
 from seating.ids import event_of, is_event_id
 from topics.commands import (
     CancelBookingV1,
@@ -65,7 +65,7 @@ def command_id(principal: Principal, request: Request, key: str | None) -> str:
     return hashlib.sha256(scope.encode()).hexdigest()[:32]
 
 
-async def send(ctx: Ctx, command: SeatCommand) -> ORJSONResponse:
+async def send(ctx: Ctx, command: SeatCommand) -> OrjsonResponse:
     """Send `command`, await its outcome and answer in the contract's terms."""
     try:
         outcome = await ctx.bus.ask(command)
@@ -86,7 +86,7 @@ async def send(ctx: Ctx, command: SeatCommand) -> ORJSONResponse:
         return error_response(
             status, outcome.error.code, outcome.error.message, outcome.error.details
         )
-    return ORJSONResponse(outcome.result, status_code=201 if outcome.status == "created" else 200)
+    return OrjsonResponse(outcome.result, status_code=201 if outcome.status == "created" else 200)
 
 
 def _event_of(child_id: str, what: str) -> str:
