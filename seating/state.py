@@ -203,5 +203,16 @@ class EventSeats:
         return [self.holds[h] for ids in self.live_by_user.values() for h in ids]
 
     def due_expiries(self, now: float) -> list[str]:
-        """Holds whose time is up and that nobody has expired yet."""
-        return [h.holding_id for h in self.live_holds() if h.lapsed(now)]
+        """Holds whose time is up and that nobody has expired yet, soonest first; visits only
+        the heap entries due by `now` (and their children)."""
+        heap, due, stack = self.expiries, {}, [0] if self.expiries else []
+        while stack:
+            index = stack.pop()
+            expires_at, holding_id = heap[index]
+            if expires_at > now:
+                continue
+            hold = self.holds.get(holding_id)
+            if hold is not None and hold.lapsed(now):
+                due[holding_id] = expires_at
+            stack.extend(c for c in (2 * index + 1, 2 * index + 2) if c < len(heap))
+        return sorted(due, key=lambda h: (due[h], h))

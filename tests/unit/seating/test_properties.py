@@ -12,7 +12,8 @@
 (f) after the clock passes every expiry and every due hold is expired, no seat is held by a
     HELD hold;
 (g) redelivering a HoldSeats that made a hold yields that hold and no events;
-(h) the occupied-seat counts per row and the expiry heap agree with the holds, and
+(h) the occupied-seat counts per row, the expiry heap and the due expiries read from it agree
+    with the holds, and
     best-available with the counts picks what it picks reading every seat;
 and, at the end, replaying the event log into a fresh state rebuilds the same state, and so does
 restoring every hold.
@@ -303,7 +304,9 @@ class History:
         assert {k: v for k, v in self.s.occupied_in_row.items() if v} == counted
         held = [h for h in self.s.holds.values() if h.status is HoldStatus.HELD]
         for now in (self.now, self.now + 30, self.now + 3600):
-            assert self.s.none_lapsed(now) == (not any(h.lapsed(now) for h in held))
+            lapsed = {h.holding_id for h in held if h.lapsed(now)}
+            assert self.s.none_lapsed(now) == (not lapsed)
+            assert sorted(self.s.due_expiries(now)) == sorted(lapsed)
         if not self.s.none_lapsed(self.now):
             return
         is_free = lambda s: self.s.is_free(s, self.now)  # noqa: E731
