@@ -29,7 +29,8 @@ class Context:
     search: IndexFeeder
 
 
-def context(request: Request) -> Context:
+async def context(request: Request) -> Context:
+    """async: FastAPI runs a plain-def dependency in a thread, per request."""
     ctx: Context = request.app.state.ctx
     return ctx
 
