@@ -52,6 +52,9 @@ def main() -> None:
     except KeyboardInterrupt:
         console.print("\nstopping")
     finally:
+        # A second Ctrl-C (or SIGTERM) must not cut the stop short and orphan the processes.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if system is not None:
             system.stop()
         if started_stack:
