@@ -153,7 +153,8 @@ def markdown(result: dict[str, Any], out_dir: Path) -> str:
         "",
         f"Run {result['started_at']} ({result['seconds']} s in all{quick}) on "
         f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; load average at the end "
-        f"{m['load_average']} (the box is shared: other test suites ran at the same time). "
+        f"{m['load_average']} (Kafka, Cassandra, the system under test and the load "
+        "generator share the cores). "
         "Kafka 4 and Cassandra 5 are local single-node JVMs; "
         f"{result['workers']} seat workers, one ingress.",
         "",
