@@ -1,5 +1,5 @@
-"""The faust app: one agent over booking-events, a changelog-backed table of holds (and of the
-agent's position in each partition), dead letters."""
+"""The faust app: one agent over booking-events, changelog-backed hold and position tables,
+dead letters."""
 
 from __future__ import annotations
 
@@ -64,7 +64,13 @@ def create_app(settings: Settings, session: Session) -> faust.App:
         event = await store.event_row(q, event_id)
         return await store.capacity(q, event) if event else 0
 
-    positions = Positions(holds)
+    positions = Positions(
+        app.Table(
+            "positions",
+            partitions=BOOKING_EVENTS.partitions,
+            schema=faust.Schema(key_serializer="json", value_serializer="json"),
+        )
+    )
 
     async def seek(tp: TP, offset: int) -> None:
         await app.consumer.seek(tp, offset)

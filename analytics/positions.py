@@ -5,17 +5,13 @@ clears the stream queues and seeks to the committed offsets, but a partition wit
 offset (or 0) is not sought, so what was fetched and cleared is never read again. The agent keeps
 the next offset it expects per partition in a changelog-backed table, recorded after a message is
 applied and materialised, and rewinds the consumer when it stands beyond that offset once the
-rebalance is over, or when a message arrives beyond it. The offsets live in the hold table under
-keys no hold has: a second table would need a changelog topic of its own, which a fresh broker
-may not show in the consumer's metadata when the first message comes (faust then refuses every
-write with PartitionsMismatch)."""
+rebalance is over, or when a message arrives beyond it."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from faust.types import TP
 
@@ -24,21 +20,17 @@ from infra.logs import get_logger
 log = get_logger("analytics.positions")
 
 
-PREFIX = "#offset/"  # hold keys are "{event id}/{holding id}"; event ids never start with "#"
-
-
 @dataclass
 class Positions:
-    """Next expected offset per partition, in a table shared with the holds."""
+    """Next expected offset per partition, in a table keyed by the partition number."""
 
-    table: MutableMapping[str, Any]
+    table: MutableMapping[str, int]
 
     def expected(self, partition: int) -> int | None:
-        value = self.table.get(f"{PREFIX}{partition}")
-        return int(value) if value is not None else None
+        return self.table.get(str(partition))
 
     def done(self, partition: int, offset: int) -> None:
-        self.table[f"{PREFIX}{partition}"] = offset + 1
+        self.table[str(partition)] = offset + 1
 
 
 Seek = Callable[[TP, int], Awaitable[None]]

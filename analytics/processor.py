@@ -115,17 +115,13 @@ class Processor:
         await self.materialise(message.event_id, changed, message.occurred_at.timestamp())
 
     def events_known(self) -> set[str]:
-        return {v["event_id"] for v in self._hold_values()}
-
-    def _hold_values(self) -> list[dict[str, Any]]:
-        """The table's holds (it also keeps the agent's partition offsets, as numbers)."""
-        return [v for v in list(self.holds.values()) if isinstance(v, dict)]
+        return {v["event_id"] for v in self.holds.values()}
 
     def _tally(self, event_id: str) -> Tally:
         tally = self.tallies.get(event_id)
         if tally is None:
             tally = self.tallies[event_id] = Tally()
-            for value in self._hold_values():
+            for value in list(self.holds.values()):
                 if value["event_id"] == event_id:
                     tally.add(HoldFacts.from_json(value))
         return tally
