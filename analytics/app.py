@@ -1,19 +1,14 @@
-"""The faust app: one agent over booking-events, changelog-backed hold and position tables,
-dead letters."""
+"""The faust app: one agent over booking-events, a changelog-backed hold table, dead letters."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import faust
 from cassandra.cluster import Session
-from faust.types import TP
 
 from analytics import store
-from analytics.positions import Positions, Rewinder
 from analytics.processor import Processor, decode_booking_event
 from analytics.report import Row
 from infra.cassandra import Statements
@@ -31,13 +26,10 @@ def create_app(settings: Settings, session: Session) -> faust.App:
     """The analytics app for `settings`; ids and topics derive from the topic prefix."""
     topics = topics_for(settings)
     q = Statements(session)
-    datadir = Path(tempfile.gettempdir()) / "evently"
-    datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         f"{settings.topic_prefix}evently-analytics",
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
         store="memory://",
-        datadir=str(datadir / "{conf.name}-data"),
         topic_partitions=BOOKING_EVENTS.partitions,
         topic_replication_factor=1,
         topic_allow_declare=True,
@@ -64,25 +56,6 @@ def create_app(settings: Settings, session: Session) -> faust.App:
         event = await store.event_row(q, event_id)
         return await store.capacity(q, event) if event else 0
 
-    positions = Positions(
-        app.Table(
-            "positions",
-            partitions=BOOKING_EVENTS.partitions,
-            schema=faust.Schema(key_serializer="json", value_serializer="json"),
-        )
-    )
-
-    async def seek(tp: TP, offset: int) -> None:
-        await app.consumer.seek(tp, offset)
-
-    async def earliest(tp: TP) -> int | None:
-        return (await app.consumer.earliest_offsets(tp)).get(tp)
-
-    async def position(tp: TP) -> int | None:
-        return await app.consumer.position(tp)
-
-    rewinder = Rewinder(seek, earliest, position)
-    realign_due = False
     processor = Processor(holds, sink, capacity)
     app.analytics_processor = processor  # type: ignore[attr-defined]
 
@@ -90,45 +63,18 @@ def create_app(settings: Settings, session: Session) -> faust.App:
     async def booking_events(stream: Any) -> None:
         async for event in stream.events():
             record = event.message
-            tp = TP(record.topic, record.partition)
-            expected = positions.expected(record.partition)
-            if expected is not None and record.offset != expected:
-                # Below: applied before a rewind. Beyond: skipped by the consumer, read again.
-                if record.offset < expected or await rewinder.gap(tp, expected):
-                    continue
-            rewinder.reached(tp)
             try:
                 message = decode_booking_event(record.key, record.value)
             except Undecodable as exc:
                 log.warning("dead-lettered", reason=exc.reason, offset=record.offset)
                 letter = _dead_letter(exc, record, settings.topic_prefix)
                 await dead_letters.send(key=record.key, value=encode(letter))
-            else:
-                await processor.handle(message)
-            positions.done(record.partition, record.offset)
+                continue
+            await processor.handle(message)
 
     @app.on_partitions_revoked.connect
     async def revoked(sender: Any, revoked: Any, **_: Any) -> None:
         processor.forget()
-        rewinder.forget()
-
-    @app.on_partitions_assigned.connect
-    async def assigned(sender: Any, assigned: Any, **_: Any) -> None:
-        nonlocal realign_due
-        realign_due = True
-
-    @app.timer(interval=1.0)
-    async def rewind() -> None:
-        """Read again what the consumer skipped, once the rebalance is over (see positions)."""
-        nonlocal realign_due
-        if app.rebalancing or not app.tables.actives_ready:
-            return
-        if realign_due:
-            realign_due = False
-            for tp in app.consumer.assignment():
-                if tp.topic == topics.booking_events:
-                    await rewinder.realign(tp, positions.expected(tp.partition))
-        await rewinder.retry()
 
     @app.timer(interval=5.0)
     async def heal() -> None:
