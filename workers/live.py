@@ -30,6 +30,7 @@ class LiveEvent:
     name: str
     venue_id: str
     prices: dict[str, float]
+    version: int | None = None  # batches written to the event so far (None: never)
     seats_read_at: float = 0.0
     seats_reread: bool = False
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)

@@ -64,20 +64,38 @@ class SeatOwner:
         self.clock = clock
         self.epochs: dict[int, int] = {}
         self.events: dict[str, LiveEvent] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+        self._forgotten: dict[int, int] = {}
 
     # -- ownership -------------------------------------------------------------------------
 
     def forget(self, partitions: Iterable[int]) -> None:
-        """Drop the state of events in `partitions`."""
+        """Drop the state of events in `partitions`, and whatever is being loaded for them."""
         gone = set(partitions)
+        for partition in gone:
+            self._forgotten[partition] = self._forgotten.get(partition, 0) + 1
         for event_id in [e for e, live in self.events.items() if live.partition in gone]:
             del self.events[event_id]
 
     async def live(self, event_id: str, partition: int) -> LiveEvent | None:
-        """The event's state, loading it (and claiming it under our epoch) when first needed."""
+        """The event's state, loading it (and claiming it under our epoch) when first needed.
+
+        One load of an event at a time, and a load that `forget` overtook is done again: a
+        state read before a write of ours must never replace the state that made the write."""
         live = self.events.get(event_id)
         if live is not None:
             return live
+        async with self._loading.setdefault(event_id, asyncio.Lock()):
+            while (live := self.events.get(event_id)) is None:
+                forgotten = self._forgotten.get(partition, 0)
+                loaded = await self._load(event_id, partition)
+                if loaded is None:
+                    return None
+                if self._forgotten.get(partition, 0) == forgotten:
+                    self._install(loaded)
+            return live
+
+    async def _load(self, event_id: str, partition: int) -> LiveEvent | None:
         meta = await self.store.event_meta(event_id)
         if meta is None:
             return None
@@ -86,11 +104,13 @@ class SeatOwner:
             raise Fenced(event_id)
         live = await self.store.load_event(meta, event_id, epoch, partition, self.rules)
         live.seats_read_at = self.clock()
-        self.events[event_id] = live
+        return live
+
+    def _install(self, live: LiveEvent) -> None:
+        self.events[live.state.event_id] = live
         for hold in live.state.live_holds():
             if hold.status.value == "confirming" and hold.payment_token:
-                self.payments.start(event_id, _resumed_payment(hold))
-        return live
+                self.payments.start(live.state.event_id, _resumed_payment(hold))
 
     # -- deciding ---------------------------------------------------------------------------
 
@@ -114,10 +134,18 @@ class SeatOwner:
             if changes:
                 writes.append((live, changes))
         # Each event's batch is fenced on its own: write them side by side, publish once all hold.
-        written = await asyncio.gather(*(self._write(live, changes) for live, changes in writes))
+        # Every write is over (or failed) before a failure is raised, so none is still on its way
+        # while the poll is read and decided again.
+        written = await asyncio.gather(
+            *(self._write(live, changes) for live, changes in writes), return_exceptions=True
+        )
         for (live, _), ok in zip(writes, written, strict=True):
-            if not ok:
+            if ok is not True:
                 self.events.pop(live.state.event_id, None)
+        for (live, _), ok in zip(writes, written, strict=True):
+            if isinstance(ok, BaseException):
+                raise ok
+            if not ok:
                 raise Fenced(live.state.event_id)
         await self._after_persist(result)
 

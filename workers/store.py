@@ -135,6 +135,11 @@ class SeatStore:
             max_active_holds_per_user=rules.max_active_holds_per_user,
         )
         live = LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], prices)
+        # The version first: a late batch landing between the two reads then fails our next write.
+        version = await self.q.run(
+            "SELECT version FROM event_state WHERE event_id = ? LIMIT 1", event_id
+        )
+        live.version = version[0]["version"] if version else None
         rows = await self.q.run(
             "SELECT kind, item_id, data FROM event_state WHERE event_id = ? AND kind IN ?",
             event_id,
@@ -165,14 +170,18 @@ class SeatStore:
         }
 
     async def write(self, live: LiveEvent, changes: Changes, seat_rows: dict[str, str]) -> bool:
-        """One conditional batch with every change of the poll; False when fenced off."""
+        """One conditional batch with every change of the poll; False when fenced off: by a
+        newer owner, or by a batch of ours that we took for failed but that landed after all."""
         event_id = live.state.event_id
+        version = (live.version or 0) + 1
         batch = BatchStatement(
             batch_type=BatchType.UNLOGGED, serial_consistency_level=ConsistencyLevel.SERIAL
         )
         batch.add(
-            self.q("UPDATE event_state SET epoch = ? WHERE event_id = ? IF epoch = ?"),
-            (live.epoch, event_id, live.epoch),
+            self.q(
+                "UPDATE event_state SET version = ? WHERE event_id = ? IF epoch = ? AND version = ?"
+            ),
+            (version, event_id, live.epoch, live.version),
         )
         put = self.q(
             "UPDATE event_state USING TTL ? SET data = ? "
@@ -188,7 +197,10 @@ class SeatStore:
             batch.add(
                 put, (OUTCOME_TTL_SECONDS, outcome.model_dump_json(), event_id, "cmd", command_id)
             )
-        return applied(await execute(self.q.session, batch))
+        if not applied(await execute(self.q.session, batch)):
+            return False
+        live.version = version
+        return True
 
     async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
         """Write (or update) the booking of a confirmed hold and the buyer's history row."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,8 @@ EVENT_ID = "e" * 32
 
 @dataclass
 class FakeStore:
-    """One event of ten seats; `fenced` makes the next write fail as if a newer owner wrote."""
+    """One event of ten seats; `fenced` makes the next write fail as if a newer owner wrote;
+    a `gate` holds the next load until it is set."""
 
     catalog: dict[str, Seat] = field(
         default_factory=lambda: {
@@ -24,6 +26,8 @@ class FakeStore:
         }
     )
     fenced: bool = False
+    gate: asyncio.Event | None = None
+    loads: int = 0
     writes: list[Changes] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
 
@@ -38,6 +42,10 @@ class FakeStore:
     async def load_event(
         self, meta: dict[str, Any], event_id: str, epoch: int, partition: int, rules: Rules
     ) -> LiveEvent:
+        self.loads += 1
+        gate, self.gate = self.gate, None
+        if gate is not None:
+            await gate.wait()
         state = EventSeats(event_id, dict(self.catalog), meta["hold_ttl_seconds"])
         return LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], meta["prices"])
 

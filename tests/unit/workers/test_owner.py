@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -167,3 +168,45 @@ async def test_due_expiries_name_lapsed_holds(rig: Rig) -> None:
     assert rig.owner.due_expiries() == []
     rig.now += 61
     assert rig.owner.due_expiries() == [(EVENT_ID, held.result["holding_id"])]
+
+
+async def test_a_load_begun_before_a_write_never_replaces_the_state_that_made_it(rig: Rig) -> None:
+    """The rebalance listener preloads an event while the command loop decides for it: both
+    wait for one load, so the hold decided meanwhile is still known afterwards."""
+    gate = rig.store.gate = asyncio.Event()
+    preload = asyncio.create_task(rig.owner.live(EVENT_ID, 0))
+    await asyncio.sleep(0)
+    deciding = asyncio.create_task(rig.send(hold("c1", "A-1")))
+    await asyncio.sleep(0.01)
+    gate.set()
+    (held,) = await deciding
+    assert held.status == "created"
+    assert await preload is rig.owner.events[EVENT_ID]
+    (taken,) = await rig.send(hold("c2", "A-1", user="u2"))
+    assert taken.error.code == "seats_unavailable"
+    assert rig.store.loads == 1
+
+
+async def test_a_load_overtaken_by_forget_is_done_again(rig: Rig) -> None:
+    gate = rig.store.gate = asyncio.Event()
+    loading = asyncio.create_task(rig.owner.live(EVENT_ID, 0))
+    await asyncio.sleep(0)
+    rig.owner.forget([0])
+    gate.set()
+    live = await loading
+    assert rig.store.loads == 2
+    assert rig.owner.events[EVENT_ID] is live
+
+
+async def test_a_failed_write_is_raised_and_its_state_dropped(rig: Rig) -> None:
+    await rig.send(hold("c1", "A-1"))
+
+    async def broken(*_: Any) -> bool:
+        raise ConnectionError("connection to Cassandra lost")
+
+    rig.store.write = broken  # type: ignore[method-assign]
+    sent = len(rig.publisher.outcomes)
+    with pytest.raises(ConnectionError):
+        await rig.owner.handle(0, [hold("c2", "A-2")])
+    assert len(rig.publisher.outcomes) == sent
+    assert EVENT_ID not in rig.owner.events
