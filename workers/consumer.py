@@ -135,5 +135,5 @@ class CommandLoop:
                 del self._expiry_sent[holding_id]
             try:
                 await self.publisher.flush()
-            except KafkaError as exc:
+            except KafkaError as exc:  # not worth sending again; due expiries are sent anew
                 log.warning("expiry publish failed", error=str(exc))

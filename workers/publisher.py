@@ -6,37 +6,45 @@ import asyncio
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError, KafkaTimeoutError
 from pydantic import BaseModel
 
+from infra.logs import get_logger
 from topics.codec import encode
 from topics.dead_letters import DeadLetterV1
 from topics.events import BookingEventV1
 from topics.names import Topics
 from topics.outcomes import CommandOutcomeV1
 
+log = get_logger("worker")
+Record = tuple[str, bytes, bytes | None, int | None]  # topic, value, key, partition
+
 
 class Publisher:
     """Sends to Kafka without waiting per message; `flush` waits for every send so far."""
 
-    def __init__(self, producer: AIOKafkaProducer, topics: Topics, consumer_name: str) -> None:
+    def __init__(
+        self,
+        producer: AIOKafkaProducer,
+        topics: Topics,
+        consumer_name: str,
+        retry_seconds: float = 1.0,
+    ) -> None:
         self.producer = producer
         self.topics = topics
         self.consumer_name = consumer_name
-        self._pending: list[asyncio.Future[object]] = []
+        self.retry_seconds = retry_seconds
+        self._pending: list[tuple[Record, asyncio.Future[object]]] = []
 
     def _send(
         self, topic: str, key: str | None, message: BaseModel, partition: int | None = None
     ) -> None:
-        self._pending.append(
-            asyncio.ensure_future(
-                self.producer.send(
-                    topic,
-                    encode(message),
-                    key=key.encode() if key is not None else None,
-                    partition=partition,
-                )
-            )
-        )
+        record = (topic, encode(message), key.encode() if key is not None else None, partition)
+        self._pending.append((record, self._start(record)))
+
+    def _start(self, record: Record) -> asyncio.Future[object]:
+        topic, value, key, partition = record
+        return asyncio.ensure_future(self.producer.send(topic, value, key=key, partition=partition))
 
     def outcome(self, reply_partition: int | None, outcome: CommandOutcomeV1) -> None:
         """To the ingress partition that asked, or to the results topic for partners."""
@@ -78,8 +86,33 @@ class Publisher:
         self._send(self.topics.dead_letters, letter.key, letter)
 
     async def flush(self) -> None:
-        """Wait until everything sent so far is acknowledged by the broker."""
+        """Wait until everything sent so far is acknowledged by the broker. What the producer
+        gave up on (Kafka away for longer than its own retries) is sent again until it is
+        acknowledged: what was decided and stored is always published."""
         pending, self._pending = self._pending, []
-        if pending:
-            deliveries = await asyncio.gather(*pending)
-            await asyncio.gather(*deliveries)  # type: ignore[arg-type]
+        while pending:
+            results = await asyncio.gather(
+                *(_delivered(future) for _, future in pending), return_exceptions=True
+            )
+            failed = []
+            for (record, _), result in zip(pending, results, strict=True):
+                if isinstance(result, Exception):
+                    if not _transient(result):
+                        raise result
+                    failed.append(record)
+            if failed:
+                log.warning("publish failed; sending again", messages=len(failed))
+                await asyncio.sleep(self.retry_seconds)
+            pending = [(record, self._start(record)) for record in failed]
+
+
+def _transient(error: Exception) -> bool:
+    """Kafka away or moving leaders: worth sending again (a message too large is not)."""
+    return isinstance(error, KafkaTimeoutError) or (
+        isinstance(error, KafkaError) and bool(error.retriable)
+    )
+
+
+async def _delivered(send: asyncio.Future[object]) -> None:
+    """`producer.send` resolves to the delivery future once the message is queued."""
+    await (await send)  # type: ignore[misc]

@@ -1,0 +1,58 @@
+"""The publisher sends again what the producer gave up on, and only that."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
+
+from topics.names import Topics
+from topics.outcomes import CommandOutcomeV1
+from workers.publisher import Publisher
+
+
+class FlakyProducer:
+    """Fails the first `failures` deliveries with `error`, then acknowledges."""
+
+    def __init__(self, failures: int, error: Exception) -> None:
+        self.failures = failures
+        self.error = error
+        self.sent: list[tuple[str, bytes]] = []
+
+    async def send(self, topic: str, value: bytes, **_: Any) -> asyncio.Future[None]:
+        delivery: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self.failures:
+            self.failures -= 1
+            delivery.set_exception(self.error)
+        else:
+            self.sent.append((topic, value))
+            delivery.set_result(None)
+        return delivery
+
+
+def outcome(command_id: str) -> CommandOutcomeV1:
+    return CommandOutcomeV1(
+        command_id=command_id, correlation_id=command_id, event_id="e" * 32, status="ok"
+    )
+
+
+def publisher(producer: FlakyProducer) -> Publisher:
+    return Publisher(producer, Topics(), "w", retry_seconds=0)  # type: ignore[arg-type]
+
+
+async def test_what_kafka_did_not_take_is_sent_again_until_it_does() -> None:
+    producer = FlakyProducer(3, KafkaTimeoutError())
+    sender = publisher(producer)
+    sender.outcome(None, outcome("a"))
+    sender.outcome(None, outcome("b"))
+    await sender.flush()
+    assert len(producer.sent) == 2
+
+
+async def test_a_message_kafka_refuses_for_good_is_raised() -> None:
+    sender = publisher(FlakyProducer(1, MessageSizeTooLargeError()))
+    sender.outcome(None, outcome("a"))
+    with pytest.raises(MessageSizeTooLargeError):
+        await sender.flush()
