@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from cassandra.cluster import Session
 from analytics import store
 from analytics.processor import Processor, decode_booking_event
 from analytics.report import Row
+from analytics.rewind import rewind_after_rebalance
 from infra.cassandra import Statements
 from infra.kafka import topics_for
 from infra.logs import get_logger
@@ -22,11 +24,30 @@ from topics.names import BOOKING_EVENTS
 log = get_logger("analytics")
 
 
+class AnalyticsApp(faust.App):  # type: ignore[misc]
+    """faust's app, reading the source topic again from where it must once a rebalance has
+    ended (analytics/rewind.py says why)."""
+
+    source_topic = ""
+    _rewinding: asyncio.Future[None] | None = None
+
+    def on_rebalance_end(self) -> None:
+        super().on_rebalance_end()
+        generation = self.consumer_generation_id
+
+        def current() -> bool:
+            return bool(self.consumer_generation_id == generation and not self.rebalancing)
+
+        self._rewinding = asyncio.ensure_future(
+            rewind_after_rebalance(self.consumer, self.source_topic, current)
+        )
+
+
 def create_app(settings: Settings, session: Session) -> faust.App:
     """The analytics app for `settings`; ids and topics derive from the topic prefix."""
     topics = topics_for(settings)
     q = Statements(session)
-    app = faust.App(
+    app = AnalyticsApp(
         f"{settings.topic_prefix}evently-analytics",
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
         store="memory://",
@@ -39,6 +60,7 @@ def create_app(settings: Settings, session: Session) -> faust.App:
         producer_linger_ms=1,
         broker_session_timeout=settings.worker_session_timeout_ms / 1000,
     )
+    app.source_topic = topics.booking_events
     source = app.topic(
         topics.booking_events, key_serializer="raw", value_serializer="raw", internal=False
     )

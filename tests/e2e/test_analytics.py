@@ -191,13 +191,6 @@ async def test_a_booking_shows_within_two_seconds(
     assert max(lags) < 2.0
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect (issue 5 left open): faust 0.15 drops messages it fetched while its "
-    "recovery ended on partitions with no committed offset, so the restarted worker can miss the "
-    "bookings made while it was down (1-2 of 3 runs of this file); see docs/analytics.md. "
-    "Reconciliation catches it",
-)
 async def test_a_restart_mid_stream_counts_nothing_twice_or_missed(
     http: httpx.AsyncClient,
     make_event,

@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.disruptive, pytest.mark.timeout(48
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 BUYERS, PARTNERS, WORKERS = 50, 4, 3
 HOLD_TTL_SECONDS = 5
+RECOVERY_SECONDS = 10  # clients go on after the last fault healed: the system must serve again
 
 
 async def setup_event(
@@ -123,6 +124,8 @@ async def run_and_check(
     running = [asyncio.create_task(c.run()) for c in clients]
     try:
         await nemesis.run(plan)
+        healed_at = time.time() - history.started
+        await asyncio.sleep(RECOVERY_SECONDS)
     finally:
         run.stop.set()
         history.fault("all", "stopped")
@@ -146,3 +149,5 @@ async def run_and_check(
     assert {f["fault"] for f in history.faults} >= set(FAULTS)
     assert summary.get("hold:ok", 0) > 50 and summary.get("confirm:ok", 0) > 10, summary
     assert any(op.result.get("twice") for op in history.ops), "no command was sent twice"
+    answered = [o for o in history.ops if o.invoked_at > healed_at and o.status in ("ok", "fail")]
+    assert answered, "no operation got an answer after the faults healed"
