@@ -177,6 +177,10 @@ class SeatOwner:
     ) -> None:
         known = live.outcomes.get(command.command_id)
         if known is not None:
+            # The poll that decided it may have failed after its batch, before the projection.
+            booked = live.state.holds.get(str((known.result or {}).get("holding_id")))
+            if booked is not None and booked.booking_id and (known.result or {}).get("booking_id"):
+                result.bookings.append((live, booked.holding_id))
             result.outcomes.append((command.reply_partition, _readdressed(known, command)))
             return
         now = self.clock()

@@ -210,3 +210,24 @@ async def test_a_failed_write_is_raised_and_its_state_dropped(rig: Rig) -> None:
         await rig.owner.handle(0, [hold("c2", "A-2")])
     assert len(rig.publisher.outcomes) == sent
     assert EVENT_ID not in rig.owner.events
+
+
+async def test_a_booking_whose_projection_failed_is_projected_when_the_command_comes_again(
+    rig: Rig,
+) -> None:
+    (held,) = await rig.send(hold("c1", "A-1"))
+    holding_id = held.result["holding_id"]
+    await rig.send(confirm("k1", holding_id))
+    project = rig.store.project_booking
+
+    async def broken(*_: Any) -> None:
+        raise ConnectionError("Cassandra stopped")
+
+    rig.store.project_booking = broken  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        await rig.owner.handle(0, [paid(holding_id, "succeeded")])
+    rig.store.project_booking = project  # type: ignore[method-assign]
+    assert rig.store.bookings == []
+    (answer,) = await rig.send(confirm("k1", holding_id))
+    assert answer.status == "created"
+    assert rig.store.bookings == [holding_id]
