@@ -181,6 +181,8 @@ class SeatOwner:
             booked = live.state.holds.get(str((known.result or {}).get("holding_id")))
             if booked is not None and booked.booking_id and (known.result or {}).get("booking_id"):
                 result.bookings.append((live, booked.holding_id))
+                if command.type == "cancel_booking" and booked.booking_cancelled:
+                    result.refunds.append((_cancellation(booked), booked.charge_id or ""))
             result.outcomes.append((command.reply_partition, _readdressed(known, command)))
             return
         now = self.clock()
@@ -272,6 +274,20 @@ def _resumed_payment(hold: Hold) -> PaymentRequested:
     assert hold.payment_token  # noqa: S101 - only confirming holds with a token are resumed
     return PaymentRequested(
         hold.holding_id, hold.user_id, hold.total_price, hold.payment_token, hold.payment_attempt
+    )
+
+
+def _cancellation(hold: Hold) -> BookingCancelled:
+    """The cancellation of a hold's booking, to refund it again (refunds are idempotent)."""
+    assert hold.booking_id and hold.refund_id  # noqa: S101 - only for cancelled bookings
+    return BookingCancelled(
+        hold.booking_id,
+        hold.holding_id,
+        hold.user_id,
+        hold.seats,
+        hold.total_price,
+        hold.refund_id,
+        by_admin=False,
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from seating import Seat
 from tests.unit.workers.fakes import EVENT_ID, FakePayments, FakePublisher, FakeStore
 from topics.commands import (
+    CancelBookingV1,
     CancelHoldV1,
     ConfirmHoldV1,
     HoldSeatsV1,
@@ -231,3 +232,25 @@ async def test_a_booking_whose_projection_failed_is_projected_when_the_command_c
     (answer,) = await rig.send(confirm("k1", holding_id))
     assert answer.status == "created"
     assert rig.store.bookings == [holding_id]
+
+
+async def test_a_refund_that_failed_is_made_when_the_cancel_comes_again(rig: Rig) -> None:
+    (held,) = await rig.send(hold("c1", "A-1"))
+    holding_id = held.result["holding_id"]
+    await rig.send(confirm("k1", holding_id))
+    (booked, *_) = await rig.send(paid(holding_id, "succeeded"))
+    cancel = CancelBookingV1(
+        command_id="x1", event_id=EVENT_ID, user_id="u1", booking_id=booked.result["booking_id"]
+    )
+    refund = rig.payments.refund
+
+    async def broken(*_: Any) -> None:
+        raise ConnectionError("payment provider away")
+
+    rig.payments.refund = broken  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        await rig.owner.handle(0, [cancel])
+    rig.payments.refund = refund  # type: ignore[method-assign]
+    (answer,) = await rig.send(cancel)
+    assert answer.status == "ok" and answer.result["status"] == "cancelled"
+    assert [r.holding_id for r in rig.payments.refunded] == [holding_id]
