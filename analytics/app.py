@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +11,7 @@ from cassandra.cluster import Session
 from analytics import store
 from analytics.processor import Processor, decode_booking_event
 from analytics.report import Row
-from analytics.rewind import rewind_after_rebalance
+from analytics.rewind import seek_also_uncommitted
 from infra.cassandra import Statements
 from infra.kafka import topics_for
 from infra.logs import get_logger
@@ -25,22 +24,17 @@ log = get_logger("analytics")
 
 
 class AnalyticsApp(faust.App):  # type: ignore[misc]
-    """faust's app, reading the source topic again from where it must once a rebalance has
-    ended (analytics/rewind.py says why)."""
+    """faust's app, whose consumer also seeks the source partitions without a committed offset
+    when a recovery ends (analytics/rewind.py says why)."""
 
     source_topic = ""
-    _rewinding: asyncio.Future[None] | None = None
 
-    def on_rebalance_end(self) -> None:
-        super().on_rebalance_end()
-        generation = self.consumer_generation_id
-
-        def current() -> bool:
-            return bool(self.consumer_generation_id == generation and not self.rebalancing)
-
-        self._rewinding = asyncio.ensure_future(
-            rewind_after_rebalance(self.consumer, self.source_topic, current)
+    def _new_consumer(self) -> Any:
+        consumer = super()._new_consumer()
+        consumer.perform_seek = seek_also_uncommitted(
+            consumer, self.source_topic, consumer.perform_seek
         )
+        return consumer
 
 
 def create_app(settings: Settings, session: Session) -> faust.App:

@@ -1,16 +1,20 @@
-"""Reading again what faust may have skipped at the end of a rebalance.
+"""Reading again what faust may have skipped when a rebalance ends.
 
-faust-streaming 0.15 resumes fetching before its table recovery ends, then clears the stream
-queues (`flow_control.resume()`) after seeking to the committed offsets; aiokafka does not seek a
-partition whose committed offset is missing or 0, so what was fetched and cleared there is never
-read again. Once a rebalance has ended, `rewind` therefore seeks every assigned source partition
-to its committed offset, or to its first offset when none was committed. Messages read twice are
-dropped by the hold table (`message_id`), so a needless rewind costs only reading again."""
+faust-streaming 0.15 resumes fetching before its table recovery ends; when recovery is done it
+seeks the stream partitions to their committed offsets and then clears the stream queues
+(`flow_control.resume()`), so what was fetched early is read again from the committed offset.
+But aiokafka does not seek a partition whose committed offset is missing or 0: what was fetched
+and cleared there is never read again. `seek_also_uncommitted` therefore wraps faust's
+`perform_seek` so that, at that same point, every assigned source partition is sought to its
+committed offset, or to its first offset when none was committed. Messages read twice are
+dropped by the hold table (`message_id`).
+
+(Seeking later, once the rebalance has ended, is not enough: records of a fetch already under
+way raise faust's read offset past the rewind, and faust drops the messages read again.)"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
 from faust.types import TP
@@ -18,9 +22,6 @@ from faust.types import TP
 from infra.logs import get_logger
 
 log = get_logger("analytics.rewind")
-ATTEMPTS = 30
-ATTEMPT_TIMEOUT_SECONDS = 10.0
-RETRY_SECONDS = 1.0
 
 
 class Consumer(Protocol):
@@ -38,7 +39,7 @@ class Consumer(Protocol):
 async def rewind(consumer: Consumer, topic: str) -> dict[int, int]:
     """Seek the assigned partitions of `topic` to where reading must go on; returns partition
     number -> offset sought."""
-    partitions: Sequence[TP] = sorted(tp for tp in consumer.assignment() if tp.topic == topic)
+    partitions = sorted(tp for tp in consumer.assignment() if tp.topic == topic)
     if not partitions:
         return {}
     committed = await consumer.seek_to_committed()
@@ -51,23 +52,13 @@ async def rewind(consumer: Consumer, topic: str) -> dict[int, int]:
     return sought
 
 
-async def rewind_after_rebalance(
-    consumer: Consumer,
-    topic: str,
-    current: Callable[[], bool],
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> None:
-    """`rewind`, tried again while the broker does not answer, until it worked or `current()`
-    says another rebalance has begun (that one rewinds when it ends)."""
-    for _ in range(ATTEMPTS):
-        if not current():
-            return
-        try:
-            sought = await asyncio.wait_for(rewind(consumer, topic), ATTEMPT_TIMEOUT_SECONDS)
-        except Exception as exc:  # noqa: BLE001 - broker away, partition revoked: try again
-            log.warning("rewind failed; trying again", error=repr(exc))
-            await sleep(RETRY_SECONDS)
-            continue
-        log.info("rewound after rebalance", offsets=sought)
-        return
-    log.error("rewind gave up", attempts=ATTEMPTS)
+def seek_also_uncommitted(
+    consumer: Consumer, topic: str, perform_seek: Callable[[], Awaitable[None]]
+) -> Callable[[], Awaitable[None]]:
+    """faust's `perform_seek`, followed by `rewind` of `topic`."""
+
+    async def seek() -> None:
+        await perform_seek()
+        log.info("rewound after recovery", offsets=await rewind(consumer, topic))
+
+    return seek
