@@ -37,7 +37,7 @@ RECOVERY_SECONDS = 10  # clients go on after the last fault healed: the system m
 async def setup_event(
     http: httpx.AsyncClient, admin: dict[str, str]
 ) -> tuple[str, list[str], dict]:
-    """An event of 40 seats (rows A-D) with a 5 s hold time; its organizer's headers."""
+    """An event of 60 seats (rows A-F) with a 5 s hold time; its organizer's headers."""
     organizer = await sign_up(http, "organizer", admin)
     headers = {"Authorization": f"Bearer {organizer['token']}"}
     venue = await http.post(
@@ -46,7 +46,9 @@ async def setup_event(
         json={"name": "Fault Hall", "city": "Oslo", "seat_types": ["Regular"]},
     )
     venue_id = venue.json()["venue_id"]
-    seats = [{"row": r, "number": n, "seat_type": "Regular"} for r in "ABCD" for n in range(1, 11)]
+    seats = [
+        {"row": r, "number": n, "seat_type": "Regular"} for r in "ABCDEF" for n in range(1, 11)
+    ]
     added = await http.post(f"/venue/{venue_id}/seats", headers=headers, json={"seats": seats})
     assert added.status_code == 201, added.text
     event = await http.post(
