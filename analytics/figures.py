@@ -65,7 +65,8 @@ def step(facts: HoldFacts | None, message: BookingEventV1) -> HoldFacts | None:
     new.seen.append(message.message_id)
     match event:
         case PaymentRequested():
-            new.status = "confirming"
+            # Late when its owner was paused mid-publish and the next owner confirmed the hold.
+            new.status = "confirming" if new.status in LIVE else new.status
         case HoldConfirmed():
             new.status, new.confirmed_at = "confirmed", event.confirmed_at
         case PaymentDeclined() | PaymentFailed():

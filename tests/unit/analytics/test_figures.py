@@ -156,6 +156,15 @@ async def test_duplicates_and_redelivery_count_nothing_twice() -> None:
     assert subset(rows.report(A), EXPECTED_A) == EXPECTED_A
 
 
+async def test_a_payment_request_that_arrives_after_its_outcome_changes_nothing() -> None:
+    """A paused owner's last publish can land after the next owner's: the hold stays booked."""
+    script, rows = scenario(), Rows()
+    late = [m for m in script.messages if m.type == "PaymentRequested"]
+    await feed(processor({}, rows), [m for m in script.messages if m not in late] + late)
+    assert subset(rows.report(A), EXPECTED_A) == EXPECTED_A
+    assert subset(rows.report(B), EXPECTED_B) == EXPECTED_B
+
+
 @pytest.mark.parametrize("cut", [1, 7, 15, 22])
 async def test_a_restart_rebuilds_from_the_hold_table(cut: int) -> None:
     """A new processor over the surviving table, fed from an earlier offset, agrees."""
