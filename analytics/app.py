@@ -14,6 +14,7 @@ from analytics.report import Row
 from analytics.rewind import seek_also_uncommitted
 from infra.cassandra import Statements
 from infra.kafka import topics_for
+from infra.kafka_auth import faust_credentials
 from infra.logs import get_logger
 from infra.settings import Settings
 from topics.codec import Undecodable, encode
@@ -44,6 +45,7 @@ def create_app(settings: Settings, session: Session) -> faust.App:
     app = AnalyticsApp(
         f"{settings.topic_prefix}evently-analytics",
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        broker_credentials=faust_credentials(settings, "analytics"),
         store="memory://",
         topic_partitions=BOOKING_EVENTS.partitions,
         topic_replication_factor=1,

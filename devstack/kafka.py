@@ -1,8 +1,13 @@
-"""Kafka 4.x in KRaft mode: one combined broker+controller on 127.0.0.1.
+"""Kafka 4.x in KRaft mode: one combined broker+controller on 127.0.0.1, secured.
 
 Config is generated under <devstack_dir>/kafka; storage is formatted once with
-kafka.tools.StorageTool (--standalone, dynamic quorum); readiness is a real
-produce + consume (and group commit) round trip with aiokafka.
+kafka.tools.StorageTool (--standalone, dynamic quorum) and the super user's SCRAM credential;
+readiness is a real produce + consume (and group commit) round trip with aiokafka.
+
+Every listener authenticates: clients on SASL_PLAINTEXT with SCRAM-SHA-512 (the users live in
+the cluster metadata), the controller listener with SASL PLAIN (KRaft controllers cannot use
+SCRAM). KRaft's StandardAuthorizer refuses whatever no ACL allows; only `admin` is a super user.
+Its password is made on the first start and kept in <credentials_dir>/admin.json (mode 0600).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import asyncio
 import base64
 import concurrent.futures
 import os
+import shutil
 import subprocess
 import uuid
 from collections.abc import Coroutine
@@ -21,10 +27,10 @@ from devstack.errors import StartError
 from devstack.layout import Layout, is_local_host
 from devstack.process import marker
 from devstack.service import ServiceSpec, quiet, tcp_open
-from infra.settings import Settings
+from infra import kafka_auth
+from infra.settings import KafkaLogin, Settings
 
 NAME = "kafka"
-CONTROLLER_PORT = 9093
 PING_TOPIC = "__devstack_ping"
 PING_GROUP = "__devstack_ping"
 PROBE_TIMEOUT_S = 15.0
@@ -36,9 +42,24 @@ def broker_port(settings: Settings) -> int:
     return settings.kafka_host_port[1]
 
 
+def controller_port(settings: Settings) -> int:
+    """The controller listener: the port after the broker's (9093 by default)."""
+    return broker_port(settings) + 1
+
+
 def ports(settings: Settings) -> list[int]:
     """Broker and controller ports."""
-    return [broker_port(settings), CONTROLLER_PORT]
+    return [broker_port(settings), controller_port(settings)]
+
+
+def admin_login(settings: Settings) -> KafkaLogin:
+    """The super user's login, made (and kept, mode 0600) on first use."""
+    try:
+        return kafka_auth.login(settings, "admin")
+    except kafka_auth.MissingLogin:
+        made = KafkaLogin(username=kafka_auth.ADMIN_USERNAME, password=kafka_auth.new_password())
+        kafka_auth.save_admin(settings, made)
+        return made
 
 
 def address(settings: Settings) -> str:
@@ -58,17 +79,34 @@ def is_remote(settings: Settings) -> bool:
 
 def server_properties(layout: Layout, settings: Settings) -> str:
     """server.properties for a single-node KRaft broker+controller."""
-    port = broker_port(settings)
+    port, cport = broker_port(settings), controller_port(settings)
     data = layout.service_dir(NAME) / "data"
+    admin = admin_login(settings)
+    user, password = admin.username, admin.password
     props = {
         "process.roles": "broker,controller",
         "node.id": "1",
-        "controller.quorum.bootstrap.servers": f"127.0.0.1:{CONTROLLER_PORT}",
-        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{CONTROLLER_PORT}",
-        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{CONTROLLER_PORT}",
+        "controller.quorum.bootstrap.servers": f"127.0.0.1:{cport}",
+        "listeners": f"BROKER://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}",
+        "advertised.listeners": f"BROKER://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}",
         "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "inter.broker.listener.name": "BROKER",
+        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,BROKER:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+        "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+        "listener.name.broker.scram-sha-512.sasl.jaas.config": (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{user}" password="{password}";'
+        ),
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.controller.plain.sasl.jaas.config": (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'username="{user}" password="{password}" user_{user}="{password}";'
+        ),
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found": "false",
+        "super.users": f"User:{user}",
         "log.dirs": str(data),
         "num.partitions": "1",
         "auto.create.topics.enable": "true",
@@ -160,9 +198,17 @@ def jvm_args(layout: Layout, settings: Settings) -> list[str]:
 def format_storage(
     layout: Layout, settings: Settings, classpath: list[Path], java: str, config: Path
 ) -> None:
-    """Format the KRaft storage once (skipped when meta.properties exists)."""
-    if (layout.service_dir(NAME) / "data" / "meta.properties").is_file():
-        return
+    """Format the KRaft storage once (skipped when meta.properties exists), with the super
+    user's SCRAM credential. Storage formatted before the broker was secured (no credential
+    kept for it) is dev data: it is wiped and formatted again."""
+    data = layout.service_dir(NAME) / "data"
+    secured = data / ".secured"
+    if (data / "meta.properties").is_file():
+        if secured.is_file():
+            return
+        shutil.rmtree(data)
+        data.mkdir(parents=True)
+    admin = admin_login(settings)
     cmd = [
         java,
         *jvm_args(layout, settings)[:2],
@@ -173,6 +219,8 @@ def format_storage(
         "format",
         "--standalone",
         "--ignore-formatted",
+        "--add-scram",
+        f"SCRAM-SHA-512=[name={admin.username},password={admin.password}]",
         "-t",
         cluster_id(layout),
         "-c",
@@ -181,7 +229,8 @@ def format_storage(
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)  # noqa: S603
     if out.returncode != 0:
         tail = "\n".join((out.stdout + out.stderr).strip().splitlines()[-40:])
-        raise StartError(f"Kafka storage format failed ({' '.join(cmd[-6:])}):\n{tail}")
+        raise StartError(f"Kafka storage format failed ({' '.join(cmd[-4:])}):\n{tail}")
+    secured.write_text("SCRAM-SHA-512 super user in the metadata\n")
 
 
 def prepare(layout: Layout, settings: Settings, classpath: list[Path], java: str) -> list[str]:
@@ -209,20 +258,22 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
-async def round_trip(bootstrap: str, timeout_s: float = PROBE_TIMEOUT_S) -> None:
-    """Produce a record to PING_TOPIC, read it back, commit it in PING_GROUP; raises on failure."""
+async def round_trip(settings: Settings, timeout_s: float = PROBE_TIMEOUT_S) -> None:
+    """Produce a record to PING_TOPIC, read it back, commit it in PING_GROUP (as the super
+    user); raises on failure."""
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
     payload = uuid.uuid4().hex.encode()
     timeout_ms = int(timeout_s * 1000)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, request_timeout_ms=timeout_ms)
+    options = kafka_auth.aiokafka_options(settings, "admin")
+    producer = AIOKafkaProducer(**options, request_timeout_ms=timeout_ms)
     try:
         await producer.start()
         meta = await producer.send_and_wait(PING_TOPIC, payload)
     finally:
         await producer.stop()
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **options,
         group_id=PING_GROUP,
         enable_auto_commit=False,
         request_timeout_ms=timeout_ms,
@@ -247,9 +298,13 @@ def probe(settings: Settings, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
         return False
 
     async def bounded() -> None:
-        await asyncio.wait_for(round_trip(settings.kafka_bootstrap_servers, timeout_s), timeout_s)
+        await asyncio.wait_for(round_trip(settings, timeout_s), timeout_s)
 
     with quiet("aiokafka", "kafka"):
+        try:
+            kafka_auth.login(settings, "admin")
+        except kafka_auth.MissingLogin:
+            return False
         try:
             run_sync(bounded())
         except Exception:

@@ -1,13 +1,18 @@
-"""Kafka plumbing: topic creation from topics/, producers and a liveness probe."""
+"""Kafka plumbing: topic creation from topics/, service users and ACLs, producers."""
 
 from __future__ import annotations
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from infra.settings import Settings
-from topics.names import ALL_TOPICS, Topics
+from infra import kafka_auth
+from infra.kafka_acls import service_acls
+from infra.logs import get_logger
+from infra.settings import KafkaLogin, KafkaRole, Settings
+from topics.names import ALL_TOPICS, Topic, Topics
+
+log = get_logger("kafka")
 
 
 def topics_for(settings: Settings) -> Topics:
@@ -15,38 +20,72 @@ def topics_for(settings: Settings) -> Topics:
     return Topics(settings.topic_prefix)
 
 
-async def create_topics(settings: Settings) -> list[str]:
-    """Create every topic topics/ declares, with its partition count; idempotent."""
-    names = topics_for(settings)
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+def new_topic(name: str, topic: Topic) -> NewTopic:
+    """A topic as topics/ declares it (partitions, retention)."""
+    return NewTopic(
+        name,
+        num_partitions=topic.partitions,
+        replication_factor=1,
+        topic_configs={"retention.ms": str(topic.retention_ms)} if topic.retention_ms else {},
+    )
+
+
+async def ensure_topics(settings: Settings, role: KafkaRole, wanted: list[NewTopic]) -> list[str]:
+    """Create those of `wanted` that do not exist yet, as `role`; returns the names created."""
+    admin = AIOKafkaAdminClient(**kafka_auth.aiokafka_options(settings, role))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [
-            NewTopic(
-                names.name(topic),
-                num_partitions=topic.partitions,
-                replication_factor=1,
-                topic_configs=(
-                    {"retention.ms": str(topic.retention_ms)} if topic.retention_ms else {}
-                ),
-            )
-            for topic in ALL_TOPICS
-            if names.name(topic) not in existing
-        ]
-        if wanted:
+        missing = [t for t in wanted if t.name not in existing]
+        if missing:
             try:
-                await admin.create_topics(wanted)
+                await admin.create_topics(missing)
             except TopicAlreadyExistsError:
                 pass
-        return [t.name for t in wanted]
+        return [t.name for t in missing]
     finally:
         await admin.close()
 
 
-def make_producer(settings: Settings, **options: object) -> AIOKafkaProducer:
-    """A producer that waits for every in-sync replica and sends after 1 ms; batches up to
-    256 KiB so that many senders to one hot partition rarely wait for a full batch to drain.
+async def create_topics(settings: Settings) -> list[str]:
+    """Create every topic topics/ declares, with its partition count; idempotent."""
+    names = topics_for(settings)
+    return await ensure_topics(settings, "admin", [new_topic(names.name(t), t) for t in ALL_TOPICS])
+
+
+def secure_deployment(settings: Settings) -> list[str]:
+    """Make (or keep) a SCRAM user per service of this deployment and grant it its ACLs; the
+    logins are kept 0600 under credentials_dir. Needs the super user's login; returns the users
+    made. Without SASL, or without a known super user login (an existing cluster whose services
+    got their logins in EVENTLY_KAFKA_LOGINS), nothing is done."""
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return []
+    try:
+        kafka_auth.login(settings, "admin")
+    except kafka_auth.MissingLogin:
+        log.info("no Kafka super user login: service users and ACLs are left as they are")
+        return []
+    from infra.kafka_admin import SecurityAdmin
+
+    kept = kafka_auth.known_logins(settings)
+    logins = {
+        role: kept.get(role)
+        or KafkaLogin(
+            username=kafka_auth.username(settings, role), password=kafka_auth.new_password()
+        )
+        for role in kafka_auth.SERVICE_ROLES
+    }
+    admin = SecurityAdmin(settings, "admin")
+    admin.upsert_users({login.username: login.password for login in logins.values()})
+    kafka_auth.save_logins(settings, dict(logins))
+    admin.grant(service_acls(settings, topics_for(settings)))
+    return [login.username for login in logins.values()]
+
+
+def make_producer(settings: Settings, role: KafkaRole, **options: object) -> AIOKafkaProducer:
+    """A producer (as `role`) that waits for every in-sync replica and sends after 1 ms;
+    batches up to 256 KiB so that many senders to one hot partition rarely wait for a full
+    batch to drain.
 
     Not idempotent: after a broker restart aiokafka's idempotent producer can answer every send
     with OutOfOrderSequenceNumber until it is recreated (aio-libs/aiokafka#1017; seen in the
@@ -54,9 +93,16 @@ def make_producer(settings: Settings, **options: object) -> AIOKafkaProducer:
     already tolerates: commands by command id, booking events by message id, outcomes by
     correlation id. aiokafka keeps one batch per partition in flight, so order holds."""
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **kafka_auth.aiokafka_options(settings, role),
         acks="all",
         linger_ms=1,
         max_batch_size=256 * 1024,
         **options,
     )
+
+
+def make_consumer(
+    settings: Settings, role: KafkaRole, *topics: str, **options: object
+) -> AIOKafkaConsumer:
+    """A consumer that authenticates as `role`."""
+    return AIOKafkaConsumer(*topics, **kafka_auth.aiokafka_options(settings, role), **options)

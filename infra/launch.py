@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -18,9 +19,10 @@ from infra.settings import Settings
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that makes a child process read `settings`."""
     env = dict(os.environ)
-    for name, value in settings.model_dump().items():
+    for name, value in settings.model_dump(mode="json").items():
         if value is not None:
-            env[f"EVENTLY_{name.upper()}"] = str(value)
+            text = json.dumps(value) if isinstance(value, dict | list) else str(value)
+            env[f"EVENTLY_{name.upper()}"] = text
     return env
 
 

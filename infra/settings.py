@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+KafkaRole = Literal["admin", "ingress", "worker", "analytics", "gateway", "provisioner"]
+
+
+class KafkaLogin(BaseModel):
+    """A SASL username and password."""
+
+    username: str
+    password: str
 
 
 class Settings(BaseSettings):
@@ -22,6 +31,19 @@ class Settings(BaseSettings):
     worker_group_id: str = "evently-workers"
     worker_metrics_port: int = Field(default=0, ge=0, description="0: no /metrics server")
     worker_session_timeout_ms: int = Field(default=10_000, ge=1_000)
+    kafka_security_protocol: Literal["SASL_PLAINTEXT", "SASL_SSL", "PLAINTEXT"] = "SASL_PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_ssl_cafile: Path | None = None
+    # Logins per service (JSON: {"worker": {"username": ..., "password": ...}}); a role not
+    # named here is read from the credentials the dev stack and bootstrap keep (0600) under
+    # kafka_credentials_dir.
+    kafka_logins: dict[KafkaRole, KafkaLogin] = Field(default_factory=dict)
+    kafka_credentials_dir: Path | None = None
+    gateway_group_id: str = "evently-gateway"
+    partner_commands_per_second: float = Field(default=200.0, gt=0)
+    partner_seats_per_event: int = Field(default=200, ge=1)
+    partner_producer_bytes_per_second: int = Field(default=1_048_576, ge=1024)
+    partner_consumer_bytes_per_second: int = Field(default=4_194_304, ge=1024)
 
     # Cassandra
     cassandra_contact_points: str = "127.0.0.1"
@@ -62,6 +84,11 @@ class Settings(BaseSettings):
     def cassandra_hosts(self) -> list[str]:
         """Contact points as a list."""
         return [h.strip() for h in self.cassandra_contact_points.split(",") if h.strip()]
+
+    @property
+    def credentials_dir(self) -> Path:
+        """Where the dev stack and bootstrap keep Kafka logins (files of mode 0600)."""
+        return self.kafka_credentials_dir or self.devstack_dir / "kafka" / "credentials"
 
     @property
     def kafka_host_port(self) -> tuple[str, int]:

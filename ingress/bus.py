@@ -7,10 +7,10 @@ import random
 import uuid
 from contextlib import suppress
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from pydantic import ValidationError
 
-from infra.kafka import make_producer
+from infra.kafka import make_consumer, make_producer
 from infra.logs import get_logger
 from infra.settings import Settings
 from topics.codec import encode
@@ -39,9 +39,10 @@ class CommandBus:
         self.settings = settings
         self.topics = topics
         self.partition = random.randrange(SEAT_REPLIES.partitions)
-        self.producer = make_producer(settings)
-        self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers,
+        self.producer = make_producer(settings, "ingress")
+        self.consumer = make_consumer(
+            settings,
+            "ingress",
             enable_auto_commit=False,
             group_id=None,
             fetch_max_wait_ms=20,

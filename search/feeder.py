@@ -10,12 +10,13 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
 import seating
 from infra.cassandra import Statements
+from infra.kafka import make_consumer
 from infra.logs import get_logger
 from infra.settings import Settings
 from search.index import SearchIndex
@@ -47,8 +48,9 @@ class IndexFeeder:
         self.topics = topics
         self._q = q
         self._producer = producer
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers,
+        self._consumer = make_consumer(
+            settings,
+            "ingress",
             group_id=None,
             enable_auto_commit=False,
             fetch_max_wait_ms=100,

@@ -37,6 +37,7 @@ def drop_deployment(settings: Settings) -> None:
     from aiokafka.admin import AIOKafkaAdminClient
 
     from infra.cassandra import connect
+    from infra.kafka_auth import aiokafka_options
 
     session = connect(settings, keyspace=False, timeout=30.0)
     try:
@@ -45,7 +46,7 @@ def drop_deployment(settings: Settings) -> None:
         session.cluster.shutdown()
 
     async def delete_topics() -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+        admin = AIOKafkaAdminClient(**aiokafka_options(settings, "admin"))
         await admin.start()
         try:
             existing = await admin.list_topics()
@@ -57,3 +58,18 @@ def drop_deployment(settings: Settings) -> None:
 
     if settings.topic_prefix:
         asyncio.run(delete_topics())
+        forget_principals(settings)
+
+
+def forget_principals(settings: Settings) -> None:
+    """Delete the Kafka users and ACLs of an isolated deployment (services and partners)."""
+    from infra.kafka_admin import SecurityAdmin
+
+    if settings.kafka_security_protocol == "PLAINTEXT":
+        return
+    admin = SecurityAdmin(settings, "admin")
+    principals = {g.principal for g in admin.describe()}
+    mine = [p for p in principals if p.startswith(f"User:{settings.topic_prefix}")]
+    for principal in mine:
+        admin.revoke_principal(principal)
+    admin.delete_users([p.removeprefix("User:") for p in mine])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -56,6 +57,22 @@ DEAD_LETTERS = Topic(
     description="Messages no consumer could read, with the reason and where they came from.",
 )
 
+PARTNER_COMMANDS = Topic(
+    "evently.partner-commands.{partner_id}.v1",
+    6,
+    key="event_id",
+    description="One partner's seat commands (hold, confirm, cancel); only that partner may "
+    "write it, only the partner gateway reads it.",
+)
+PARTNER_RESULTS = Topic(
+    "evently.partner-results.{partner_id}.v1",
+    3,
+    key="correlation_id, or command_id when the command named no correlation_id",
+    description="Outcomes of one partner's commands, and refusals of what it sent that could "
+    "not be read; only that partner may read it.",
+    retention_ms=7 * 24 * 60 * 60 * 1000,
+)
+
 ALL_TOPICS: tuple[Topic, ...] = (
     SEAT_COMMANDS,
     SEAT_REPLIES,
@@ -99,3 +116,30 @@ class Topics:
     @property
     def dead_letters(self) -> str:
         return self.name(DEAD_LETTERS)
+
+    @property
+    def partner_commands_stem(self) -> str:
+        """What every partner's command topic starts with (for prefixed ACLs)."""
+        return self.name(PARTNER_COMMANDS).partition("{")[0]
+
+    @property
+    def partner_results_stem(self) -> str:
+        """What every partner's result topic starts with (for prefixed ACLs)."""
+        return self.name(PARTNER_RESULTS).partition("{")[0]
+
+    def partner_commands(self, partner_id: str) -> str:
+        return self.name(PARTNER_COMMANDS).format(partner_id=partner_id)
+
+    def partner_results(self, partner_id: str) -> str:
+        return self.name(PARTNER_RESULTS).format(partner_id=partner_id)
+
+    @property
+    def partner_commands_pattern(self) -> str:
+        """A regular expression matching every partner's command topic."""
+        stem = re.escape(self.partner_commands_stem)
+        return f"^{stem}(?P<partner_id>[0-9a-f]{{32}})\\.v1$"
+
+    def partner_of(self, topic: str) -> str | None:
+        """The partner whose command topic this is, or None."""
+        match = re.match(self.partner_commands_pattern, topic)
+        return match.group("partner_id") if match else None

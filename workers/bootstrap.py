@@ -7,10 +7,8 @@ import os
 import socket
 from contextlib import AsyncExitStack
 
-from aiokafka import AIOKafkaConsumer
-
 from infra.cassandra import Statements, connect
-from infra.kafka import make_producer, topics_for
+from infra.kafka import make_consumer, make_producer, topics_for
 from infra.logs import get_logger
 from infra.settings import Settings
 from workers.consumer import CommandLoop, Ownership
@@ -30,9 +28,10 @@ async def run_worker(settings: Settings) -> None:
     session = await asyncio.to_thread(connect, settings)
     statements = Statements(session)
     store = SeatStore(statements, owner=name, topic=topics.seat_commands)
-    producer = make_producer(settings)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+    producer = make_producer(settings, "worker")
+    consumer = make_consumer(
+        settings,
+        "worker",
         group_id=settings.worker_group_id,
         client_id=name,
         enable_auto_commit=False,
