@@ -84,7 +84,7 @@ def service_acls(settings: Settings, topics: Topics) -> list[Grant]:
     topic("gateway", topics.seat_commands, "write")
     topic("gateway", topics.seat_results, "read")
     topic("gateway", topics.dead_letters, "write")
-    out += _grants(user["gateway"], "group", settings.gateway_group_id, "literal", "read")
+    out += _grants(user["gateway"], "group", settings.gateway_group_id, "prefixed", "read")
     # provisioner (POST /partners in the ingress): partner users, their topics and ACLs.
     for stem in stems:
         out += _grants(user["provisioner"], "topic", stem, "prefixed", "create", "describe")

@@ -4,6 +4,7 @@ and client quotas (AlterClientQuotas v0, sent with aiokafka's protocol classes).
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, ClassVar
 
 from aiokafka.admin import AIOKafkaAdminClient
@@ -28,6 +29,7 @@ from infra.kafka_auth import aiokafka_options, confluent_config
 from infra.settings import KafkaRole, Settings
 
 SCRAM_ITERATIONS = 4096
+VISIBLE_WITHIN_S = 15.0
 TIMEOUT_S = 30.0
 _RESOURCES = {
     "topic": ResourceType.TOPIC,
@@ -63,7 +65,8 @@ class SecurityAdmin:
             future.result(timeout=TIMEOUT_S)
 
     def upsert_users(self, logins: dict[str, str]) -> None:
-        """Create or update SCRAM users (username -> password)."""
+        """Create or update SCRAM users (username -> password), and wait until the broker
+        knows them."""
         if not logins:
             return
         info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS)
@@ -72,6 +75,15 @@ class SecurityAdmin:
             for user, password in logins.items()
         ]
         self._wait(self.client.alter_user_scram_credentials(changes))
+        deadline = time.monotonic() + VISIBLE_WITHIN_S
+        while True:
+            try:
+                self._wait(self.client.describe_user_scram_credentials(list(logins)))
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def delete_users(self, users: list[str]) -> None:
         """Remove SCRAM users; a user that does not exist is skipped."""
@@ -86,9 +98,17 @@ class SecurityAdmin:
                     raise
 
     def grant(self, grants: list[Grant]) -> None:
-        """Create ALLOW ACLs (creating one that exists changes nothing)."""
-        if grants:
-            self._wait(self.client.create_acls([_binding(g) for g in grants]))
+        """Create ALLOW ACLs (creating one that exists changes nothing), and wait until the
+        broker applies them: the controller answers once they are committed, and a client
+        that connects before its broker has read them is refused."""
+        if not grants:
+            return
+        self._wait(self.client.create_acls([_binding(g) for g in grants]))
+        deadline = time.monotonic() + VISIBLE_WITHIN_S
+        while not set(grants) <= set(self.describe()):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the broker did not apply the new ACLs in time")
+            time.sleep(0.05)
 
     def revoke_principal(self, principal: str) -> None:
         """Delete every ACL of `principal`."""

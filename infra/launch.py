@@ -92,6 +92,7 @@ def start_system(
         system.spawn(f"worker-{index + 1}", "workers", env)
     if analytics:
         system.spawn("analytics", "analytics", env)
+    system.spawn("gateway", "partners", env)
     system.spawn("ingress", "ingress", env)
     try:
         system.wait_healthy()

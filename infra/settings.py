@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     kafka_logins: dict[KafkaRole, KafkaLogin] = Field(default_factory=dict)
     kafka_credentials_dir: Path | None = None
     gateway_group_id: str = "evently-gateway"
+    gateway_metrics_port: int = Field(default=0, ge=0, description="0: no /metrics server")
+    # What POST /partners tells partners to connect to (default: kafka_bootstrap_servers)
+    partner_bootstrap_servers: str | None = None
     partner_commands_per_second: float = Field(default=200.0, gt=0)
     partner_seats_per_event: int = Field(default=200, ge=1)
     partner_producer_bytes_per_second: int = Field(default=1_048_576, ge=1024)

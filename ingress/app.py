@@ -19,7 +19,17 @@ from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.deps import Context
 from ingress.responses import OrjsonResponse
-from ingress.routes import analytics, dashboard, discovery, events, health, holds, users, venues
+from ingress.routes import (
+    analytics,
+    dashboard,
+    discovery,
+    events,
+    health,
+    holds,
+    partners,
+    users,
+    venues,
+)
 from search.feeder import IndexFeeder
 
 
@@ -70,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
         """Prometheus metrics of this process."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    for module in (health, users, venues, discovery, events, holds, analytics, dashboard):
+    routes = (health, users, venues, discovery, events, holds, partners, analytics, dashboard)
+    for module in routes:
         app.include_router(module.router)
     return app

@@ -33,6 +33,7 @@ STATUS_OF_CODE: dict[str, int] = {
     "payment_unavailable": 503,
     "stale_payment": 409,
     "command_id_reused": 409,
+    "seat_limit_reached": 409,
 }
 _CODE_OF_STATUS = {
     400: "bad_request",

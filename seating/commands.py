@@ -8,13 +8,18 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class HoldSeats:
-    """Hold `seat_ids`, or `quantity` best available seats of `seat_type`, all or nothing."""
+    """Hold `seat_ids`, or `quantity` best available seats of `seat_type`, all or nothing.
+
+    `seat_cap` (a partner's) bounds the seats the user may hold at once in the event, instead
+    of the limit of active holds per user; `customer_ref` is the partner's own reference."""
 
     command_id: str
     user_id: str
     seat_ids: tuple[str, ...] = ()
     seat_type: str | None = None
     quantity: int = 0
+    seat_cap: int | None = None
+    customer_ref: str | None = None
 
 
 @dataclass(frozen=True)

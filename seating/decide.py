@@ -84,7 +84,16 @@ def _hold_seats(state: EventSeats, cmd: HoldSeats, now: float) -> Decision:
             field="seat_ids" if cmd.seat_ids else "quantity",
             limit=state.max_seats_per_hold,
         )
-    if state.live_holds_of(cmd.user_id, now) >= state.max_active_holds_per_user:
+    if cmd.seat_cap is not None:
+        holding = state.live_seats_of(cmd.user_id, now)
+        if holding + wanted > cmd.seat_cap:
+            return _reject(
+                ErrorCode.SEAT_LIMIT,
+                f"at most {cmd.seat_cap} seats held at once in this event",
+                limit=cmd.seat_cap,
+                held=holding,
+            )
+    elif state.live_holds_of(cmd.user_id, now) >= state.max_active_holds_per_user:
         return _reject(
             ErrorCode.TOO_MANY_HOLDS,
             f"at most {state.max_active_holds_per_user} active holds per user and event",
@@ -122,6 +131,7 @@ def _hold_seats(state: EventSeats, cmd: HoldSeats, now: float) -> Decision:
         total_price=round(sum(line.price for line in lines), 2),
         created_at=now,
         expires_at=now + state.hold_ttl_seconds,
+        customer_ref=cmd.customer_ref,
     )
     expiries = tuple(_expired(state.holds[h]) for h in sorted(lapsed))
     return Decision(events=(*expiries, held), holding_id=holding_id)

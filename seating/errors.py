@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     BOOKING_ALREADY_CANCELLED = "booking_already_cancelled"
     STALE_PAYMENT = "stale_payment"
     COMMAND_ID_REUSED = "command_id_reused"
+    SEAT_LIMIT = "seat_limit_reached"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ class SeatsHeld:
     total_price: float
     created_at: float
     expires_at: float
+    customer_ref: str | None = None
 
 
 @dataclass(frozen=True)

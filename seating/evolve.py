@@ -32,6 +32,7 @@ def _apply(state: EventSeats, event: Event) -> None:
                 total_price=event.total_price,
                 created_at=event.created_at,
                 expires_at=event.expires_at,
+                customer_ref=event.customer_ref,
             )
             state.holds[hold.holding_id] = hold
             for line in event.seats:

@@ -55,6 +55,7 @@ class Hold:
     confirmed_at: float | None = None
     charge_id: str | None = None
     refund_id: str | None = None
+    customer_ref: str | None = None
 
     @property
     def seat_ids(self) -> tuple[str, ...]:
@@ -197,6 +198,11 @@ class EventSeats:
         """How many holds `user_id` has that still count (held in time, or confirming)."""
         live = self.live_by_user.get(user_id, ())
         return sum(1 for holding_id in live if not self.holds[holding_id].lapsed(now))
+
+    def live_seats_of(self, user_id: str, now: float) -> int:
+        """How many seats `user_id` holds that still count (held in time, or confirming)."""
+        holds = (self.holds[h] for h in self.live_by_user.get(user_id, ()))
+        return sum(len(hold.seats) for hold in holds if not hold.lapsed(now))
 
     def live_holds(self) -> list[Hold]:
         """Holds that are held or confirming."""

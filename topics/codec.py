@@ -53,13 +53,13 @@ def decode_command(key: bytes | None, value: bytes | None) -> SeatCommand:
     try:
         command = _COMMANDS.validate_python(data)
     except ValidationError as exc:
-        raise Undecodable("invalid_fields", _describe(exc)) from None
+        raise Undecodable("invalid_fields", describe(exc)) from None
     if key is None or key.decode(errors="replace") != command.event_id:
         raise Undecodable("wrong_key", f"key {key!r} is not the event id {command.event_id}")
     return command
 
 
-def _describe(exc: ValidationError) -> str:
+def describe(exc: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in err['loc'][1:]) or 'message'}: {err['msg']}"
         for err in exc.errors()

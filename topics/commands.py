@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -11,6 +11,8 @@ import seating
 
 EventId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 Id = Annotated[str, Field(min_length=1, max_length=128)]
+# Commands the gateway forwards carry the partner in their ids ("p.<partner id>.<its id>").
+InternalId = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class _Command(BaseModel):
@@ -20,29 +22,44 @@ class _Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     schema_version: Literal[1] = 1
-    command_id: Id
+    command_id: InternalId
     event_id: EventId
-    correlation_id: Id | None = None
+    correlation_id: InternalId | None = None
     reply_partition: int | None = Field(default=None, ge=0)
     issued_at: datetime | None = None
 
 
-class HoldSeatsV1(_Command):
-    type: Literal["hold_seats"] = "hold_seats"
-    user_id: Id
+class HoldFields(BaseModel):
+    """What a hold asks for, the same for the ingress and partners."""
+
     seat_ids: list[Id] = Field(default_factory=list, max_length=100)
     seat_type: Id | None = None
     quantity: int = Field(default=0, ge=0, le=100)
+    customer_ref: Id | None = None
 
     @model_validator(mode="after")
-    def _one_way(self) -> HoldSeatsV1:
+    def _one_way(self) -> Self:
         if bool(self.seat_ids) == bool(self.seat_type and self.quantity):
             raise ValueError("give either seat_ids or seat_type with quantity")
         return self
 
+
+class HoldSeatsV1(_Command, HoldFields):
+    """`seat_cap` is stamped by the partner gateway only (its per-event seat limit)."""
+
+    type: Literal["hold_seats"] = "hold_seats"
+    user_id: Id
+    seat_cap: int | None = Field(default=None, ge=1)
+
     def to_domain(self) -> seating.HoldSeats:
         return seating.HoldSeats(
-            self.command_id, self.user_id, tuple(self.seat_ids), self.seat_type, self.quantity
+            self.command_id,
+            self.user_id,
+            tuple(self.seat_ids),
+            self.seat_type,
+            self.quantity,
+            self.seat_cap,
+            self.customer_ref,
         )
 
 

@@ -15,6 +15,8 @@ Reason = Literal[
     "invalid_fields",
     "wrong_key",
     "too_large",
+    "command_not_allowed",
+    "unknown_partner",
 ]
 
 

@@ -33,6 +33,9 @@ EventType = Literal[
     "HoldExpired",
     "BookingCancelled",
 ]
+# Secrets stay inside the seat workers: these fields never go on the wire, and read back as
+# the values given here.
+_WITHHELD: dict[str, dict[str, Any]] = {"PaymentRequested": {"payment_token": ""}}
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {
     name: TypeAdapter(cls) for name, cls in EVENT_TYPES.items()
 }
@@ -53,20 +56,24 @@ class BookingEventV1(BaseModel):
     data: dict[str, Any]
 
     def domain(self) -> seating.Event:
-        """The seating event inside, validated against its dataclass."""
-        event: seating.Event = _ADAPTERS[self.type].validate_python(self.data)
+        """The seating event inside, validated against its dataclass (withheld fields empty)."""
+        data = {**_WITHHELD.get(self.type, {}), **self.data}
+        event: seating.Event = _ADAPTERS[self.type].validate_python(data)
         return event
 
     @classmethod
     def wrap(
         cls, event: seating.Event, *, event_id: str, command_id: str, index: int, at: datetime
     ) -> BookingEventV1:
-        """Wrap the `index`-th event that `command_id` produced."""
+        """Wrap the `index`-th event that `command_id` produced, without its secrets."""
+        data = dataclasses.asdict(event)
+        for name in _WITHHELD.get(type(event).__name__, {}):
+            del data[name]
         return cls(
             message_id=f"{command_id}#{index}",
             type=type(event).__name__,
             event_id=event_id,
             command_id=command_id,
             occurred_at=at,
-            data=dataclasses.asdict(event),
+            data=data,
         )

@@ -76,7 +76,7 @@ class SimulatedProvider:
         if token == TOK_SLOW:
             await asyncio.sleep(SLOW_SECONDS)
         if token not in (TOK_OK, TOK_SLOW):
-            return ChargeResult("declined", message=f"card declined ({token})")
+            return ChargeResult("declined", message="card declined (not a test card that pays)")
         if self.failure_rate and random.random() < self.failure_rate:
             return ChargeResult("declined", message="card declined (simulated failure rate)")
         charge_id = f"ch_{uuid.uuid4().hex}"

@@ -2,49 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
-
-from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError, KafkaTimeoutError
 from pydantic import BaseModel
 
-from infra.logs import get_logger
-from topics.codec import encode
-from topics.dead_letters import DeadLetterV1
+from infra.sender import Sender
 from topics.events import BookingEventV1
-from topics.names import Topics
 from topics.outcomes import CommandOutcomeV1
 
-log = get_logger("worker")
-Record = tuple[str, bytes, bytes | None, int | None]  # topic, value, key, partition
 
-
-class Publisher:
-    """Sends to Kafka without waiting per message; `flush` waits for every send so far."""
-
-    def __init__(
-        self,
-        producer: AIOKafkaProducer,
-        topics: Topics,
-        consumer_name: str,
-        retry_seconds: float = 1.0,
-    ) -> None:
-        self.producer = producer
-        self.topics = topics
-        self.consumer_name = consumer_name
-        self.retry_seconds = retry_seconds
-        self._pending: list[tuple[Record, asyncio.Future[object]]] = []
-
-    def _send(
-        self, topic: str, key: str | None, message: BaseModel, partition: int | None = None
-    ) -> None:
-        record = (topic, encode(message), key.encode() if key is not None else None, partition)
-        self._pending.append((record, self._start(record)))
-
-    def _start(self, record: Record) -> asyncio.Future[object]:
-        topic, value, key, partition = record
-        return asyncio.ensure_future(self.producer.send(topic, value, key=key, partition=partition))
+class Publisher(Sender):
+    """A worker's sender: what it decided goes to replies, results and booking events."""
 
     def outcome(self, reply_partition: int | None, outcome: CommandOutcomeV1) -> None:
         """To the ingress partition that asked, or to the results topic for partners."""
@@ -58,61 +24,3 @@ class Publisher:
 
     def command(self, event_id: str, command: BaseModel) -> None:
         self._send(self.topics.seat_commands, event_id, command)
-
-    def dead_letter(
-        self,
-        *,
-        reason: str,
-        detail: str,
-        topic: str,
-        partition: int,
-        offset: int,
-        key: bytes | None,
-        value: bytes | None,
-    ) -> None:
-        letter = DeadLetterV1.model_validate(
-            {
-                "reason": reason,
-                "detail": detail[:2000],
-                "source_topic": topic,
-                "partition": partition,
-                "offset": offset,
-                "key": key.decode(errors="replace") if key is not None else None,
-                "value": (value or b"")[:4096].decode(errors="replace"),
-                "consumer": self.consumer_name,
-                "failed_at": datetime.now(UTC),
-            }
-        )
-        self._send(self.topics.dead_letters, letter.key, letter)
-
-    async def flush(self) -> None:
-        """Wait until everything sent so far is acknowledged by the broker. What the producer
-        gave up on (Kafka away for longer than its own retries) is sent again until it is
-        acknowledged: what was decided and stored is always published."""
-        pending, self._pending = self._pending, []
-        while pending:
-            results = await asyncio.gather(
-                *(_delivered(future) for _, future in pending), return_exceptions=True
-            )
-            failed = []
-            for (record, _), result in zip(pending, results, strict=True):
-                if isinstance(result, Exception):
-                    if not _transient(result):
-                        raise result
-                    failed.append(record)
-            if failed:
-                log.warning("publish failed; sending again", messages=len(failed))
-                await asyncio.sleep(self.retry_seconds)
-            pending = [(record, self._start(record)) for record in failed]
-
-
-def _transient(error: Exception) -> bool:
-    """Kafka away or moving leaders: worth sending again (a message too large is not)."""
-    return isinstance(error, KafkaTimeoutError) or (
-        isinstance(error, KafkaError) and bool(error.retriable)
-    )
-
-
-async def _delivered(send: asyncio.Future[object]) -> None:
-    """`producer.send` resolves to the delivery future once the message is queued."""
-    await (await send)  # type: ignore[misc]

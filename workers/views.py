@@ -26,6 +26,7 @@ def hold_view(event_id: str, hold: Hold) -> dict[str, Any]:
         "expires_at": iso(hold.expires_at),
         "status": hold.status.value,
         "booking_id": hold.booking_id,
+        **({"customer_ref": hold.customer_ref} if hold.customer_ref else {}),
     }
 
 
@@ -42,4 +43,5 @@ def booking_view(event_id: str, hold: Hold) -> dict[str, Any]:
         "charge_id": hold.charge_id,
         "refund_id": hold.refund_id,
         "created_at": iso(hold.confirmed_at),
+        **({"customer_ref": hold.customer_ref} if hold.customer_ref else {}),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -70,9 +71,9 @@ def props(text: str) -> dict[str, str]:
 def test_kafka_properties_listeners_ports_and_dirs(settings: Settings, layout: Layout) -> None:
     p = props(kafka.server_properties(layout, settings))
     assert p["process.roles"] == "broker,controller"
-    assert p["listeners"] == "PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:9093"
-    assert p["advertised.listeners"].startswith("PLAINTEXT://127.0.0.1:19092")
-    assert p["controller.quorum.bootstrap.servers"] == "127.0.0.1:9093"
+    assert p["listeners"] == "BROKER://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    assert p["advertised.listeners"].startswith("BROKER://127.0.0.1:19092")
+    assert p["controller.quorum.bootstrap.servers"] == "127.0.0.1:19093"
     assert "controller.quorum.voters" not in p  # not both with --standalone
     assert p["controller.listener.names"] == "CONTROLLER"
     assert p["log.dirs"] == str(layout.root / "kafka" / "data")
@@ -87,6 +88,25 @@ def test_kafka_properties_listeners_ports_and_dirs(settings: Settings, layout: L
         assert p[key] == "1", key
     assert p["group.initial.rebalance.delay.ms"] == "0"
     assert p["auto.create.topics.enable"] == "true"
+
+
+def test_kafka_every_listener_authenticates_and_acls_decide(
+    settings: Settings, layout: Layout
+) -> None:
+    p = props(kafka.server_properties(layout, settings))
+    protocols = dict(pair.split(":") for pair in p["listener.security.protocol.map"].split(","))
+    assert protocols == {"CONTROLLER": "SASL_PLAINTEXT", "BROKER": "SASL_PLAINTEXT"}
+    assert p["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert p["sasl.mechanism.inter.broker.protocol"] == "SCRAM-SHA-512"
+    assert p["authorizer.class.name"].endswith("StandardAuthorizer")
+    assert p["allow.everyone.if.no.acl.found"] == "false"
+    assert p["super.users"] == "User:admin"
+    admin = settings.credentials_dir / "admin.json"
+    assert admin.stat().st_mode & 0o777 == 0o600
+    assert (
+        json.loads(admin.read_text())["admin"]["password"]
+        in p["listener.name.broker.scram-sha-512.sasl.jaas.config"]
+    )
 
 
 def test_kafka_write_config_and_stable_cluster_id(settings: Settings, layout: Layout) -> None:

@@ -1,0 +1,102 @@
+"""Sending to Kafka without waiting per message, and sending again what the producer gave up
+on: what was decided is always published. Shared by the seat workers and the partner gateway."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError, KafkaTimeoutError
+from pydantic import BaseModel
+
+from infra.logs import get_logger
+from topics.codec import encode
+from topics.dead_letters import DeadLetterV1, Reason
+from topics.names import Topics
+
+log = get_logger("sender")
+Record = tuple[str, bytes, bytes | None, int | None]  # topic, value, key, partition
+
+
+class Sender:
+    """Sends to Kafka without waiting per message; `flush` waits for every send so far."""
+
+    def __init__(
+        self,
+        producer: AIOKafkaProducer,
+        topics: Topics,
+        consumer_name: str,
+        retry_seconds: float = 1.0,
+    ) -> None:
+        self.producer = producer
+        self.topics = topics
+        self.consumer_name = consumer_name
+        self.retry_seconds = retry_seconds
+        self._pending: list[tuple[Record, asyncio.Future[object]]] = []
+
+    def _send(
+        self, topic: str, key: str | None, message: BaseModel, partition: int | None = None
+    ) -> None:
+        record = (topic, encode(message), key.encode() if key is not None else None, partition)
+        self._pending.append((record, self._start(record)))
+
+    def _start(self, record: Record) -> asyncio.Future[object]:
+        topic, value, key, partition = record
+        return asyncio.ensure_future(self.producer.send(topic, value, key=key, partition=partition))
+
+    def dead_letter(
+        self,
+        *,
+        reason: Reason,
+        detail: str,
+        topic: str,
+        partition: int,
+        offset: int,
+        key: bytes | None,
+        value: bytes | None,
+    ) -> None:
+        letter = DeadLetterV1(
+            reason=reason,
+            detail=detail[:2000],
+            source_topic=topic,
+            partition=partition,
+            offset=offset,
+            key=key.decode(errors="replace") if key is not None else None,
+            value=(value or b"")[:4096].decode(errors="replace"),
+            consumer=self.consumer_name,
+            failed_at=datetime.now(UTC),
+        )
+        self._send(self.topics.dead_letters, letter.key, letter)
+
+    async def flush(self) -> None:
+        """Wait until everything sent so far is acknowledged by the broker. What the producer
+        gave up on (Kafka away for longer than its own retries) is sent again until it is
+        acknowledged."""
+        pending, self._pending = self._pending, []
+        while pending:
+            results = await asyncio.gather(
+                *(_delivered(future) for _, future in pending), return_exceptions=True
+            )
+            failed = []
+            for (record, _), result in zip(pending, results, strict=True):
+                if isinstance(result, Exception):
+                    if not _transient(result):
+                        raise result
+                    failed.append(record)
+            if failed:
+                log.warning("publish failed; sending again", messages=len(failed))
+                await asyncio.sleep(self.retry_seconds)
+            pending = [(record, self._start(record)) for record in failed]
+
+
+def _transient(error: Exception) -> bool:
+    """Kafka away or moving leaders: worth sending again (a message too large is not)."""
+    return isinstance(error, KafkaTimeoutError) or (
+        isinstance(error, KafkaError) and bool(error.retriable)
+    )
+
+
+async def _delivered(send: asyncio.Future[object]) -> None:
+    """`producer.send` resolves to the delivery future once the message is queued."""
+    await (await send)  # type: ignore[misc]

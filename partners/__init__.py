@@ -1,0 +1,1 @@
+"""Partners on Kafka: provisioning (POST /partners) and the gateway (`python -m partners`)."""
