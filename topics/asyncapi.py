@@ -1,4 +1,8 @@
-"""The AsyncAPI document for partners, generated from topics/: `python -m topics.asyncapi`."""
+"""The AsyncAPI document, a partner's manual, generated from topics/: `python -m topics.asyncapi`.
+
+It documents the partner channel (servers, security, each partner's two topics with their
+Kafka bindings, typed results, every error code and the limits) and, for operators, the
+internal topics that partners cannot reach."""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from seating.errors import ErrorCode
 from topics.catalog import CatalogEventV1
+from topics.codec import MAX_MESSAGE_BYTES
 from topics.commands import SeatCommand
 from topics.dead_letters import DeadLetterV1
 from topics.events import BookingEventV1
@@ -17,14 +23,89 @@ from topics.names import (
     BOOKING_EVENTS,
     CATALOG,
     DEAD_LETTERS,
+    PARTNER_COMMANDS,
+    PARTNER_RESULTS,
     SEAT_COMMANDS,
     SEAT_REPLIES,
     SEAT_RESULTS,
     Topic,
 )
 from topics.outcomes import CommandOutcomeV1
+from topics.partners import IGNORED_FIELDS, PartnerCommand
+from topics.results import BookingResultV1, HoldResultV1
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "asyncapi.json"
+DEDUP_DAYS = 7
+DEFAULT_SEATS_PER_HOLD = 10
+
+# Every code an outcome can carry, and what it means.
+ERROR_CODES: dict[str, str] = {
+    ErrorCode.SEATS_UNAVAILABLE: "a named seat is held or booked (details.unavailable_seat_ids)",
+    ErrorCode.NOT_ENOUGH_SEATS: "fewer seats of the type are available than asked",
+    ErrorCode.UNKNOWN_SEATS: "a named seat is not at this event (details.unknown_seat_ids)",
+    ErrorCode.UNKNOWN_SEAT_TYPE: "the event has no such seat type (details.seat_types)",
+    ErrorCode.DUPLICATE_SEATS: "a seat is named twice",
+    ErrorCode.TOO_MANY_SEATS: "a hold takes 1 to the seats-per-hold limit (details.limit)",
+    ErrorCode.TOO_MANY_HOLDS: "a customer's active holds per event are at their limit",
+    ErrorCode.SEAT_LIMIT: "the partner holds its per-event seat limit already (details.limit)",
+    ErrorCode.HOLD_NOT_FOUND: "no such hold of yours",
+    ErrorCode.HOLD_EXPIRED: "the hold lapsed before it was confirmed",
+    ErrorCode.HOLD_ENDED: "the hold was cancelled, expired or confirmed already",
+    ErrorCode.PAYMENT_IN_PROGRESS: "the hold is being paid; try again in a moment",
+    ErrorCode.PAYMENT_DECLINED: "the payment was declined; the hold stays until it lapses",
+    ErrorCode.PAYMENT_UNAVAILABLE: "the payment provider did not answer; try again",
+    ErrorCode.BOOKING_NOT_FOUND: "no such booking of yours",
+    ErrorCode.BOOKING_ALREADY_CANCELLED: "the booking was cancelled already",
+    ErrorCode.STALE_PAYMENT: "(internal) a payment answer for an earlier attempt",
+    ErrorCode.COMMAND_ID_REUSED: "this command id was used for another hold",
+    "event_not_found": "no such event",
+    "invalid_command": "the gateway could not read the command (details.reason: bad_json, "
+    "not_an_object, unknown_type, unsupported_version, invalid_fields, wrong_key, too_large; "
+    "details.offset)",
+    "command_not_allowed": "partners may send hold_seats, confirm_hold, cancel_hold and "
+    "cancel_booking only",
+    "rate_limited": "over the partner's commands per second (details.limit); send it again later",
+}
+
+MANUAL = f"""Evently's partner channel: sell seats from your own systems over Kafka.
+
+**Getting access.** An Evently admin calls `POST /partners` and hands you the answer's `kafka`
+block: bootstrap servers, security protocol (SASL_PLAINTEXT, or SASL_SSL on clusters with TLS),
+mechanism SCRAM-SHA-512, your username and password (shown once), your `command_topic` and
+`result_topic`, and `consumer_group_prefix`. Connections without valid credentials are refused.
+
+**What you may do.** Produce to your command topic; consume your result topic in consumer
+groups whose id starts with your `consumer_group_prefix`. Every other topic, group and
+operation is refused by the broker (StandardAuthorizer; nothing is allowed that no ACL grants).
+
+**Commands.** `hold_seats`, `confirm_hold`, `cancel_hold` and `cancel_booking`, JSON, keyed by
+`event_id` (a command whose key is not its event id is refused). You act as your own Evently
+user: your holds and bookings belong to it, and `customer_ref` on a hold is yours to use.
+Fields that would name another identity ({", ".join(IGNORED_FIELDS)}) are ignored.
+
+**Outcomes.** Every command is answered on your result topic, keyed by its `correlation_id`, or
+by its `command_id` when it named none; an answer to a message that could not even be read has
+whichever of those ids could be found (or no key). `status` is `created` when the command made
+something (a hold, or a booking from a confirm), `ok` when it changed or ended something (a
+cancelled hold or booking), `rejected` with `error.code` and `error.details` otherwise.
+`result` is a hold (HoldResult) for hold_seats and cancel_hold, a booking (BookingResult) for
+confirm_hold and cancel_booking.
+
+**Delivery.** At least once: an outcome may arrive twice, identical. A command sent again with
+the same `command_id` within {DEDUP_DAYS} days is not carried out again: it gets the first
+answer. Commands with one event id are decided in the order they were produced.
+
+**Limits.** Seats per hold: {DEFAULT_SEATS_PER_HOLD} by default (`limits.seats_per_hold`).
+Seats you may hold at once per event: `limits.seats_per_event`. Commands per second:
+`limits.commands_per_second` (one second of burst; over it: `rate_limited`). Message size:
+{MAX_MESSAGE_BYTES // 1024} KiB. Bytes per second: `limits.producer_byte_rate` and
+`limits.consumer_byte_rate` (Kafka client quotas: the broker slows you down).
+
+**Error codes.**
+
+| code | meaning |
+|---|---|
+""" + "\n".join(f"| `{code}` | {text} |" for code, text in ERROR_CODES.items())
 
 
 def _schema(model: type[BaseModel] | Any) -> dict[str, Any]:
@@ -33,63 +114,119 @@ def _schema(model: type[BaseModel] | Any) -> dict[str, Any]:
     return TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}")
 
 
-def _channel(topic: Topic, message: str) -> dict[str, Any]:
+def _kafka(topic: Topic) -> dict[str, Any]:
+    binding: dict[str, Any] = {"partitions": topic.partitions, "bindingVersion": "0.5.0"}
+    if topic.retention_ms:
+        binding["topicConfiguration"] = {"retention.ms": topic.retention_ms}
+    return {"kafka": binding}
+
+
+def _channel(topic: Topic, message: str, **extra: Any) -> dict[str, Any]:
     return {
         "address": topic.base,
         "description": f"{topic.description} Key: {topic.key}. Partitions: {topic.partitions}.",
         "messages": {message: {"$ref": f"#/components/messages/{message}"}},
+        "bindings": _kafka(topic),
+        **extra,
+    }
+
+
+def _message(name: str, key: str, summary: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "summary": summary,
+        "contentType": "application/json",
+        "payload": {"$ref": f"#/components/schemas/{name}"},
+        "bindings": {
+            "kafka": {"key": {"type": "string", "description": key}, "bindingVersion": "0.5.0"}
+        },
     }
 
 
 def document() -> dict[str, Any]:
-    """AsyncAPI 3.0 for every topic and message."""
+    """AsyncAPI 3.0: the partner channel, and the internal topics for operators."""
     messages = {
-        "SeatCommand": SeatCommand,
-        "CommandOutcome": CommandOutcomeV1,
-        "BookingEvent": BookingEventV1,
-        "DeadLetter": DeadLetterV1,
-        "CatalogEvent": CatalogEventV1,
+        "PartnerCommand": (PartnerCommand, "the event id", "A partner's seat command."),
+        "PartnerOutcome": (
+            CommandOutcomeV1,
+            "the command's correlation_id, else its command_id",
+            "The outcome of a partner's command (result: HoldResult or BookingResult).",
+        ),
+        "HoldResult": (HoldResultV1, "-", "`result` of hold_seats and cancel_hold."),
+        "BookingResult": (BookingResultV1, "-", "`result` of confirm_hold and cancel_booking."),
+        "SeatCommand": (SeatCommand, "the event id", "(internal) A seat command."),
+        "CommandOutcome": (CommandOutcomeV1, "the correlation id", "(internal) An outcome."),
+        "BookingEvent": (BookingEventV1, "the event id", "(internal) What was decided."),
+        "DeadLetter": (DeadLetterV1, "the refused message's key", "(internal) A refusal."),
+        "CatalogEvent": (CatalogEventV1, "the event id", "(internal) A catalog change."),
     }
     schemas: dict[str, Any] = {}
     components: dict[str, Any] = {}
-    for name, model in messages.items():
+    for name, (model, key, summary) in messages.items():
         schema = _schema(model)
         schemas.update(schema.pop("$defs", {}))
         schemas[name] = schema
-        components[name] = {
-            "name": name,
-            "contentType": "application/json",
-            "payload": {"$ref": f"#/components/schemas/{name}"},
-        }
+        components[name] = _message(name, key, summary)
+    partner_id = {"partner_id": {"description": "your partner_id (32 hex digits)"}}
+    internal = {"x-internal": True}
     channels = {
-        "seatCommands": _channel(SEAT_COMMANDS, "SeatCommand"),
-        "seatResults": _channel(SEAT_RESULTS, "CommandOutcome"),
-        "seatReplies": _channel(SEAT_REPLIES, "CommandOutcome"),
-        "bookingEvents": _channel(BOOKING_EVENTS, "BookingEvent"),
-        "catalog": _channel(CATALOG, "CatalogEvent"),
-        "deadLetters": _channel(DEAD_LETTERS, "DeadLetter"),
+        "partnerCommands": _channel(PARTNER_COMMANDS, "PartnerCommand", parameters=partner_id),
+        "partnerResults": _channel(PARTNER_RESULTS, "PartnerOutcome", parameters=partner_id),
+        "seatCommands": _channel(SEAT_COMMANDS, "SeatCommand", **internal),
+        "seatResults": _channel(SEAT_RESULTS, "CommandOutcome", **internal),
+        "seatReplies": _channel(SEAT_REPLIES, "CommandOutcome", **internal),
+        "bookingEvents": _channel(BOOKING_EVENTS, "BookingEvent", **internal),
+        "catalog": _channel(CATALOG, "CatalogEvent", **internal),
+        "deadLetters": _channel(DEAD_LETTERS, "DeadLetter", **internal),
     }
 
-    def op(action: str, channel: str, summary: str) -> dict[str, Any]:
-        return {"action": action, "channel": {"$ref": f"#/channels/{channel}"}, "summary": summary}
+    def op(action: str, channel: str, summary: str, **bindings: Any) -> dict[str, Any]:
+        found = {"action": action, "channel": {"$ref": f"#/channels/{channel}"}, "summary": summary}
+        if bindings:
+            found["bindings"] = {"kafka": {**bindings, "bindingVersion": "0.5.0"}}
+        return found
 
+    group = {"type": "string", "description": "must start with your consumer_group_prefix"}
     return {
         "asyncapi": "3.0.0",
-        "info": {
-            "title": "Evently seat commands",
-            "version": "1.0.0",
-            "description": "Partners produce seat commands keyed by event id and read outcomes "
-            "from the results topic keyed by their correlation id. Topic names carry the "
-            "deployment's prefix (EVENTLY_TOPIC_PREFIX, empty by default).",
+        "info": {"title": "Evently partner channel", "version": "1.1.0", "description": MANUAL},
+        "defaultContentType": "application/json",
+        "servers": {
+            "evently": {
+                "host": "127.0.0.1:9092",
+                "protocol": "kafka",
+                "description": "The dev stack's broker (SASL_PLAINTEXT). Use the "
+                "bootstrap_servers that POST /partners gave you.",
+                "security": [{"$ref": "#/components/securitySchemes/scram"}],
+            },
+            "eventlyTls": {
+                "host": "kafka.example.com:9093",
+                "protocol": "kafka-secure",
+                "description": "A cluster with TLS (SASL_SSL).",
+                "security": [{"$ref": "#/components/securitySchemes/scram"}],
+            },
         },
         "channels": channels,
         "operations": {
-            "sendSeatCommand": op("send", "seatCommands", "Hold, confirm or cancel seats."),
-            "receiveOutcome": op("receive", "seatResults", "The outcome of a command."),
-            "receiveBookingEvent": op("receive", "bookingEvents", "What was decided."),
-            "receiveDeadLetter": op("receive", "deadLetters", "Messages that were refused."),
+            "sendPartnerCommand": op(
+                "send", "partnerCommands", "Hold, confirm or cancel seats, as yourself."
+            ),
+            "receivePartnerOutcome": op(
+                "receive", "partnerResults", "The answer to each command.", groupId=group
+            ),
         },
-        "components": {"messages": components, "schemas": schemas},
+        "components": {
+            "messages": components,
+            "schemas": schemas,
+            "securitySchemes": {
+                "scram": {
+                    "type": "scramSha512",
+                    "description": "SASL/SCRAM-SHA-512 with the username and password of "
+                    "POST /partners.",
+                }
+            },
+            "x-errorCodes": ERROR_CODES,
+        },
     }
 
 

@@ -1027,3 +1027,36 @@ def test_ids_refuse_a_trailing_newline() -> None:
     assert ids.event_of(holding_id + "\n") is None
     with pytest.raises(ValueError):
         ids.holding_id_of_booking(ids.booking_id_for(holding_id) + "\n")
+
+
+def capped(desk: Desk, user: str, cap: int, *seat_ids: str, now: float = T0) -> Decision:
+    """A partner's hold: bounded by `cap` seats held at once instead of a count of holds."""
+    return desk.send(HoldSeats(desk.cid(), user, seat_ids, seat_cap=cap), now)
+
+
+def test_a_seat_cap_bounds_seats_held_at_once_not_holds(desk: Desk) -> None:
+    for seat in ("B-1", "B-2", "B-3", "B-4"):  # more holds than the per-user limit of 3
+        assert capped(desk, "p1", 5, seat).rejection is None
+    decision = assert_unchanged_by(desk, HoldSeats("c-over", "p1", ("B-5", "B-6"), seat_cap=5), T0)
+    assert_rejected(decision, ErrorCode.SEAT_LIMIT, limit=5, held=4)
+    assert capped(desk, "p1", 5, "B-5").rejection is None  # exactly the cap is fine
+
+
+def test_a_seat_cap_counts_confirming_holds_but_not_lapsed_or_booked_ones(desk: Desk) -> None:
+    paid = capped(desk, "p1", 3, "B-1").holding_id
+    paying = capped(desk, "p1", 3, "B-2").holding_id
+    capped(desk, "p1", 3, "B-3", now=T0 - TTL)  # lapses at T0
+    assert paid and paying
+    desk.confirm("p1", paid)
+    desk.pay(paid)
+    desk.confirm("p1", paying)
+    assert desk.state.live_seats_of("p1", T0) == 1
+    assert capped(desk, "p1", 3, "B-4", "B-5").rejection is None
+    assert_rejected(capped(desk, "p1", 3, "B-6"), ErrorCode.SEAT_LIMIT)
+
+
+def test_a_customer_ref_is_kept_on_the_hold(desk: Desk) -> None:
+    decision = desk.send(HoldSeats("c-ref", "p1", ("B-1",), customer_ref="order-9"), T0)
+    assert decision.holding_id is not None
+    assert decision.events[-1].customer_ref == "order-9"  # type: ignore[union-attr]
+    assert desk.hold_of(decision.holding_id).customer_ref == "order-9"

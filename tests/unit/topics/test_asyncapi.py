@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from topics.asyncapi import DOCUMENT, document, render
-from topics.names import ALL_TOPICS
+from seating.errors import ErrorCode
+from topics.asyncapi import DOCUMENT, ERROR_CODES, document, render
+from topics.names import ALL_TOPICS, PARTNER_COMMANDS, PARTNER_RESULTS
 
 
 def test_document_is_current() -> None:
@@ -14,10 +15,30 @@ def test_document_is_current() -> None:
 
 def test_every_topic_has_a_channel() -> None:
     addresses = {c["address"] for c in document()["channels"].values()}
-    assert addresses == {t.base for t in ALL_TOPICS}
+    assert addresses == {t.base for t in (*ALL_TOPICS, PARTNER_COMMANDS, PARTNER_RESULTS)}
 
 
 def test_command_schema_lists_every_command_type() -> None:
     text = json.dumps(document()["components"]["schemas"])
     for name in ("hold_seats", "confirm_hold", "cancel_hold", "cancel_booking", "expire_hold"):
         assert name in text
+
+
+def test_every_error_code_is_documented_and_has_an_http_status() -> None:
+    from ingress.errors import STATUS_OF_CODE
+
+    assert set(ErrorCode) <= set(ERROR_CODES)
+    assert set(ErrorCode) | {"event_not_found"} <= set(STATUS_OF_CODE)
+    manual = document()["info"]["description"]
+    assert all(f"`{code}`" in manual for code in ERROR_CODES)
+
+
+def test_the_partner_manual_names_servers_security_and_bindings() -> None:
+    doc = document()
+    assert doc["components"]["securitySchemes"]["scram"]["type"] == "scramSha512"
+    assert all(server["security"] for server in doc["servers"].values())
+    for name in ("partnerCommands", "partnerResults"):
+        channel = doc["channels"][name]
+        assert channel["bindings"]["kafka"]["partitions"] > 0
+        assert "partner_id" in channel["parameters"]
+    assert {"HoldResult", "BookingResult"} <= set(doc["components"]["schemas"])

@@ -56,3 +56,16 @@ async def test_a_message_kafka_refuses_for_good_is_raised() -> None:
     sender.outcome(None, outcome("a"))
     with pytest.raises(MessageSizeTooLargeError):
         await sender.flush()
+
+
+def test_hold_and_booking_views_are_the_documented_results() -> None:
+    from seating import Hold, HoldStatus, SeatLine
+    from topics.results import BookingResultV1, HoldResultV1
+    from workers.views import booking_view, hold_view
+
+    hold = Hold("h1", "u1", (SeatLine("A-1", "VIP", 10.0),), 10.0, 1.0, 2.0)
+    HoldResultV1.model_validate(hold_view("e1", hold))
+    hold.status, hold.booking_id, hold.confirmed_at = HoldStatus.CONFIRMED, "b1", 1.5
+    hold.customer_ref = "order-1"
+    assert HoldResultV1.model_validate(hold_view("e1", hold)).customer_ref == "order-1"
+    assert BookingResultV1.model_validate(booking_view("e1", hold)).status == "confirmed"
