@@ -13,9 +13,8 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer
 
-from infra.kafka import make_producer, topics_for
+from infra.kafka import make_consumer, make_producer, topics_for
 from infra.launch import System, settings_env
 from infra.settings import Settings
 from tests.e2e.conftest import MakeUser
@@ -247,16 +246,17 @@ async def test_bad_messages_are_dead_lettered_and_change_nothing(
         "occurred_at": "2030-01-01T00:00:00Z",
         "data": {},
     }
-    producer = make_producer(e2e_settings)
+    producer = make_producer(e2e_settings, "worker")
     await producer.start()
     try:
         for value in (b"{oops", orjson.dumps(forged), orjson.dumps(forged | {"type": "Nope"})):
             await producer.send_and_wait(topics.booking_events, value, key=key)
     finally:
         await producer.stop()
-    consumer = AIOKafkaConsumer(
+    consumer = make_consumer(
+        e2e_settings,
+        "admin",
         topics.dead_letters,
-        bootstrap_servers=e2e_settings.kafka_bootstrap_servers,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )

@@ -14,7 +14,7 @@ from aiokafka.errors import KafkaError
 
 from tests.faults.history import History, Op
 from tests.integration.partner import Partner
-from topics.commands import ConfirmHoldV1, HoldSeatsV1, SeatCommand
+from topics.partners import PartnerCommand, PartnerConfirmHoldV1, PartnerHoldSeatsV1, scoped
 
 
 def http_command_id(user_id: str, path: str, key: str) -> str:
@@ -117,8 +117,9 @@ class Buyer:
 
 
 class PartnerClient:
-    """Sends holds (and confirms for some) on the Kafka path; a quarter of its commands twice,
-    and all of its recent ones again when the nemesis says `duplicate`."""
+    """A partner with its own credentials, through the gateway: sends holds (and confirms for
+    some); a quarter of its commands twice, and all of its recent ones again when the nemesis
+    says `duplicate`. The history records each command under the id the seat workers see."""
 
     OUTCOME_TIMEOUT = 10.0
 
@@ -127,7 +128,7 @@ class PartnerClient:
         self.partner = partner
         self.name = f"partner-{index}"
         self.rng = random.Random(f"{seed}-{self.name}")
-        self.sent: list[SeatCommand] = []
+        self.sent: list[PartnerCommand] = []
         self.count = 0
         self.duplicated = 0
 
@@ -141,19 +142,17 @@ class PartnerClient:
     async def round(self) -> None:
         self.count += 1
         seats = self.rng.sample(self.run_.seats, self.rng.randint(1, 3))
-        command = HoldSeatsV1(
+        command = PartnerHoldSeatsV1(
             command_id=f"{self.name}-{self.run_.history.seed}-{self.count}",
             event_id=self.run_.event_id,
-            user_id=self.name,
             seat_ids=seats,
         )
         op = await self.ask("hold", command, {"seat_ids": seats})
         if op.status == "ok" and self.rng.random() < 0.5:
             holding_id = op.result["body"]["holding_id"]
-            confirm = ConfirmHoldV1(
+            confirm = PartnerConfirmHoldV1(
                 command_id=f"{command.command_id}-confirm",
                 event_id=self.run_.event_id,
-                user_id=self.name,
                 holding_id=holding_id,
                 payment_token="tok_ok",
             )
@@ -161,9 +160,10 @@ class PartnerClient:
         else:
             await asyncio.sleep(self.rng.uniform(0.05, 0.3))
 
-    async def ask(self, kind: str, command: SeatCommand, args: dict[str, Any]) -> Op:
+    async def ask(self, kind: str, command: PartnerCommand, args: dict[str, Any]) -> Op:
         history = self.run_.history
-        op = history.invoke(self.name, kind, command_id=command.command_id, via="kafka", **args)
+        internal = scoped(self.partner.partner_id, command.command_id)
+        op = history.invoke(self.name, kind, command_id=internal, via="kafka", **args)
         twice = self.rng.random() < 0.25
         for _ in range(2 if twice else 1):
             if not await self.send(command):
@@ -178,7 +178,7 @@ class PartnerClient:
         code = outcome.error.code if outcome.error else None
         return history.complete(op, status, twice=twice, code=code, body=outcome.result)
 
-    async def send(self, command: SeatCommand) -> bool:
+    async def send(self, command: PartnerCommand) -> bool:
         try:
             async with asyncio.timeout(5.0):
                 await self.partner.send(command)

@@ -17,6 +17,7 @@ from infra.settings import Settings
 from tests.faults.checks import Final
 from tests.integration.partner import Partner
 from tests.integration.seed import persisted_holds
+from topics.partners import scoped
 
 
 def bookings_of(settings: Settings, event_id: str) -> list[dict[str, Any]]:
@@ -29,7 +30,7 @@ def bookings_of(settings: Settings, event_id: str) -> list[dict[str, Any]]:
 
 
 async def read_final(
-    settings: Settings, http: httpx.AsyncClient, event_id: str, partner: Partner
+    settings: Settings, http: httpx.AsyncClient, event_id: str, partners: list[Partner]
 ) -> Final:
     seats = await http.get(f"/events/{event_id}/seats")
     seats.raise_for_status()
@@ -38,7 +39,11 @@ async def read_final(
         holds=await asyncio.to_thread(persisted_holds, settings, event_id),
         bookings=await asyncio.to_thread(bookings_of, settings, event_id),
         seat_map={s["seat_id"]: s["status"] for s in seats.json()["seats"]},
-        partner_outcomes=dict(partner.outcomes),
+        partner_outcomes={
+            scoped(p.partner_id, command_id): seen
+            for p in partners
+            for command_id, seen in p.outcomes.items()
+        },
     )
 
 

@@ -19,7 +19,15 @@ from infra.launch import System, settings_env
 from infra.settings import Settings
 from tests.faults.history import History
 
-FAULTS = ("kill_worker", "restart_kafka", "restart_cassandra", "pause_worker", "duplicate")
+FAULTS = (
+    "kill_worker",
+    "restart_kafka",
+    "restart_cassandra",
+    "pause_worker",
+    "duplicate",
+    "kill_gateway",
+)
+MODULES = {"gateway": "partners"}  # process name -> module; workers otherwise
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ def schedule(rng: random.Random, workers: list[str], session_timeout_s: float) -
             "restart_kafka": rng.uniform(1.0, 5.0),
             "restart_cassandra": rng.uniform(1.0, 5.0),
             "duplicate": 0.0,
+            "kill_gateway": rng.uniform(1.0, 5.0),
         }[name]
         target = rng.choice(workers) if name.endswith("_worker") else name.split("_")[-1]
         plan.append(Fault(name, target, rng.uniform(3.0, 6.0), duration))
@@ -96,7 +105,14 @@ class Nemesis:
         try:
             await asyncio.sleep(fault.duration)
         finally:
-            self.system.spawn(fault.target, "workers", settings_env(self.settings))
+            self._spawn(fault.target)
+
+    async def kill_gateway(self, fault: Fault) -> None:
+        """kill -9 of the partner gateway mid-stream: partners' commands wait, none is lost."""
+        await self.kill_worker(fault)
+
+    def _spawn(self, name: str) -> None:
+        self.system.spawn(name, MODULES.get(name, "workers"), settings_env(self.settings))
 
     async def pause_worker(self, fault: Fault) -> None:
         process = self.system.processes[fault.target]
@@ -134,7 +150,7 @@ class Nemesis:
         for service in ("kafka", "cassandra"):
             if not stack.is_ready(service):
                 start(service)
-        for name in self.workers:
+        for name in [*self.workers, "gateway"]:
             process = self.system.processes.get(name)
             if process is None or process.poll() is not None:
-                self.system.spawn(name, "workers", settings_env(self.settings))
+                self._spawn(name)

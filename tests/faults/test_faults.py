@@ -91,25 +91,39 @@ async def test_no_anomalies_under_faults(fault_settings: Settings) -> None:
     logs = ARTIFACTS / "faults-logs" / str(seed)
     system = await asyncio.to_thread(start_system, fault_settings, logs, WORKERS, True)
     history = History(seed)
-    partner = Partner(fault_settings)
+    partners: list[Partner] = []
     timeout = httpx.Timeout(fault_settings.command_timeout_seconds + 3.0)
     limits = httpx.Limits(max_connections=BUYERS + 10)
     try:
         async with httpx.AsyncClient(
             base_url=system.base_url, timeout=timeout, limits=limits
         ) as http:
-            await partner.start()
-            await run_and_check(fault_settings, system, http, partner, history, rng)
+            partners += await make_partners(fault_settings, http, PARTNERS)
+            await run_and_check(fault_settings, system, http, partners, history, rng)
     finally:
-        await partner.stop()
+        for partner in partners:
+            await partner.stop()
         system.stop()
+
+
+async def make_partners(settings: Settings, http: httpx.AsyncClient, count: int) -> list[Partner]:
+    """Partners made by POST /partners, each with its own Kafka login, started."""
+    admin = {"Authorization": f"Bearer {settings.admin_token}"}
+    made = []
+    for n in range(count):
+        response = await http.post("/partners", headers=admin, json={"name": f"Partner {n}"})
+        assert response.status_code == 201, response.text
+        partner = Partner(settings, response.json())
+        await partner.start()
+        made.append(partner)
+    return made
 
 
 async def run_and_check(
     settings: Settings,
     system: System,
     http: httpx.AsyncClient,
-    partner: Partner,
+    partners: list[Partner],
     history: History,
     rng: random.Random,
 ) -> None:
@@ -118,7 +132,7 @@ async def run_and_check(
     users = await asyncio.gather(*(sign_up(http, "customer", admin) for _ in range(BUYERS)))
     run = Run(event_id, seats, history)
     clients = [Buyer(run, http, user, history.seed) for user in users]
-    clients += [PartnerClient(run, partner, n, history.seed) for n in range(PARTNERS)]
+    clients += [PartnerClient(run, p, n, history.seed) for n, p in enumerate(partners)]
     workers = [n for n in system.processes if n.startswith("worker")]
     plan = schedule(rng, workers, settings.worker_session_timeout_ms / 1000)
     print("plan:", [(f.name, f.target, round(f.calm, 1), round(f.duration, 1)) for f in plan])
@@ -136,7 +150,7 @@ async def run_and_check(
         task.cancel()
     await asyncio.sleep(HOLD_TTL_SECONDS + 5)
     dead = [n for n, p in system.processes.items() if p.poll() is not None]
-    final = await read_final(settings, http, event_id, partner)
+    final = await read_final(settings, http, event_id, partners)
     anomalies = check(history, final)
     anomalies += await analytics_anomalies(settings, http, event_id, organizer)
     anomalies += [f"process {name} died" for name in dead]

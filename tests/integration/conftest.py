@@ -11,7 +11,7 @@ import pytest
 from infra.bootstrap import bootstrap
 from infra.launch import System, settings_env
 from infra.settings import Settings
-from tests.integration.partner import Partner
+from tests.integration.partner import CommandClient
 from tests.support import drop_deployment, isolated_settings
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -40,8 +40,8 @@ def spawn_worker(system: System, settings: Settings, name: str) -> None:
 
 
 @pytest.fixture
-async def partner(settings: Settings) -> Partner:
-    client = Partner(settings)
+async def partner(settings: Settings) -> CommandClient:
+    client = CommandClient(settings)
     await client.start()
     yield client  # type: ignore[misc]
     await client.stop()

@@ -1,4 +1,8 @@
-"""A partner on the Kafka path: produces seat commands, collects outcomes by correlation id."""
+"""Clients of the Kafka command path for tests.
+
+`CommandClient` speaks the internal seat-commands topic as the gateway's principal does (the
+worker tests drive the workers without a gateway); `Partner` is a real partner: its own
+credentials, its own command and result topics, through the gateway."""
 
 from __future__ import annotations
 
@@ -9,26 +13,24 @@ from contextlib import suppress
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pydantic import BaseModel
 
-from infra.kafka import topics_for
-from infra.settings import Settings
+from infra.kafka import make_consumer, make_producer, topics_for
+from infra.kafka_auth import aiokafka_options_for
+from infra.settings import KafkaLogin, Settings
 from topics.codec import encode
 from topics.commands import SeatCommand
 from topics.outcomes import CommandOutcomeV1
+from topics.partners import PartnerCommand
 
 
-class Partner:
+class _Outcomes:
     """Every outcome seen, per command id, in arrival order."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.topics = topics_for(settings)
-        self.producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
-        self.consumer = AIOKafkaConsumer(
-            self.topics.seat_results,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            group_id=f"partner-{uuid.uuid4().hex[:8]}",
-            auto_offset_reset="earliest",
-        )
+    def __init__(self, producer: AIOKafkaProducer, consumer: AIOKafkaConsumer, topic: str) -> None:
+        self.producer = producer
+        self.consumer = consumer
+        self.topic = topic
         self.outcomes: dict[str, list[CommandOutcomeV1]] = defaultdict(list)
         self._reader: asyncio.Task[None] | None = None
 
@@ -45,14 +47,11 @@ class Partner:
         await self.consumer.stop()
         await self.producer.stop()
 
-    async def send(self, command: SeatCommand) -> None:
-        correlated = command.model_copy(update={"correlation_id": command.command_id})
-        await self.producer.send_and_wait(
-            self.topics.seat_commands, encode(correlated), key=command.event_id.encode()
-        )
+    async def _send(self, command: BaseModel, event_id: str) -> None:
+        await self.producer.send_and_wait(self.topic, encode(command), key=event_id.encode())
 
     async def send_raw(self, key: bytes | None, value: bytes) -> None:
-        await self.producer.send_and_wait(self.topics.seat_commands, value, key=key)
+        await self.producer.send_and_wait(self.topic, value, key=key)
 
     async def wait_for(self, command_ids: list[str], timeout: float = 60.0) -> None:
         """Until every command has at least one outcome."""
@@ -67,6 +66,52 @@ class Partner:
         async for record in self.consumer:
             outcome = CommandOutcomeV1.model_validate_json(record.value or b"")
             self.outcomes[outcome.command_id].append(outcome)
+
+
+class CommandClient(_Outcomes):
+    """Internal seat commands, as the gateway's principal sends them."""
+
+    def __init__(self, settings: Settings) -> None:
+        topics = topics_for(settings)
+        super().__init__(
+            make_producer(settings, "gateway"),
+            make_consumer(
+                settings,
+                "gateway",
+                topics.seat_results,
+                group_id=f"{settings.gateway_group_id}.test-{uuid.uuid4().hex[:8]}",
+                auto_offset_reset="earliest",
+            ),
+            topics.seat_commands,
+        )
+
+    async def send(self, command: SeatCommand) -> None:
+        correlated = command.model_copy(update={"correlation_id": command.command_id})
+        await self._send(correlated, command.event_id)
+
+
+class Partner(_Outcomes):
+    """A partner made by POST /partners (`made` is its answer), through the gateway."""
+
+    def __init__(self, settings: Settings, made: dict[str, Any]) -> None:
+        kafka = made["kafka"]
+        self.partner_id: str = made["partner_id"]
+        self.user_id: str = made["user_id"]
+        login = KafkaLogin(username=kafka["username"], password=kafka["password"])
+        options = aiokafka_options_for(settings, login, kafka["bootstrap_servers"])
+        super().__init__(
+            AIOKafkaProducer(**options, acks="all"),
+            AIOKafkaConsumer(
+                kafka["result_topic"],
+                **options,
+                group_id=f"{kafka['consumer_group_prefix']}-{uuid.uuid4().hex[:8]}",
+                auto_offset_reset="earliest",
+            ),
+            kafka["command_topic"],
+        )
+
+    async def send(self, command: PartnerCommand) -> None:
+        await self._send(command, command.event_id)
 
 
 def consistent(outcomes: dict[str, list[CommandOutcomeV1]]) -> dict[str, Any]:

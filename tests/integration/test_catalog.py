@@ -25,7 +25,7 @@ Feeders = Callable[[], Awaitable[IndexFeeder]]
 async def feeders(settings: Settings) -> AsyncIterator[Feeders]:
     """feeders() -> a started feeder, as one ingress would run it."""
     session = await asyncio.to_thread(connect, settings)
-    producer = make_producer(settings)
+    producer = make_producer(settings, "ingress")
     await producer.start()
     started: list[IndexFeeder] = []
 

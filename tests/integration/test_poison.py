@@ -13,13 +13,12 @@ from collections.abc import Iterator
 import httpx
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer
 from prometheus_client.parser import text_string_to_metric_families
 
-from infra.kafka import topics_for
+from infra.kafka import make_consumer, topics_for
 from infra.launch import System, settings_env
 from infra.settings import Settings
-from tests.integration.partner import Partner
+from tests.integration.partner import CommandClient
 from tests.integration.seed import seed_event
 from tests.support import free_port
 from topics.commands import HoldSeatsV1
@@ -73,9 +72,10 @@ def dead_letter_counts(port: int) -> Counter[str]:
 
 
 async def read_dead_letters(settings: Settings, count: int) -> list[DeadLetterV1]:
-    consumer = AIOKafkaConsumer(
+    consumer = make_consumer(
+        settings,
+        "admin",
         topics_for(settings).dead_letters,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )
@@ -91,7 +91,7 @@ async def read_dead_letters(settings: Settings, count: int) -> list[DeadLetterV1
     return letters
 
 
-async def holds(partner: Partner, event_id: str, seats: list[str], n: int) -> float:
+async def holds(partner: CommandClient, event_id: str, seats: list[str], n: int) -> float:
     """Seconds until `n` one-seat holds, sent one by one, all have outcomes."""
     started = time.monotonic()
     commands = [
@@ -107,7 +107,7 @@ async def holds(partner: Partner, event_id: str, seats: list[str], n: int) -> fl
 
 
 async def test_poison_is_dead_lettered_and_the_worker_keeps_its_pace(
-    settings: Settings, workers: System, partner: Partner, metrics_port: int
+    settings: Settings, workers: System, partner: CommandClient, metrics_port: int
 ) -> None:
     event_id, seats = seed_event(settings, rows="ABCDEFGHIJ", per_row=10)
     await holds(partner, event_id, seats[:1], 1)  # the worker is up and owns the partition

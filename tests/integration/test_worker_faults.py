@@ -14,7 +14,7 @@ from infra.launch import System
 from infra.settings import Settings
 from tests.checker import outcome_anomalies, seat_conflicts
 from tests.integration.conftest import spawn_worker
-from tests.integration.partner import Partner, consistent
+from tests.integration.partner import CommandClient, consistent
 from tests.integration.seed import persisted_holds, seed_event
 from topics.commands import HoldSeatsV1
 
@@ -35,7 +35,7 @@ def holds_for(event_id: str, seat_ids: list[str], count: int, seed: int) -> list
     ]
 
 
-def assert_invariants(settings: Settings, event_id: str, partner: Partner) -> None:
+def assert_invariants(settings: Settings, event_id: str, partner: CommandClient) -> None:
     holds = persisted_holds(settings, event_id)
     assert seat_conflicts(holds) == []
     firsts = {c: seen[0] for c, seen in partner.outcomes.items()}
@@ -44,7 +44,7 @@ def assert_invariants(settings: Settings, event_id: str, partner: Partner) -> No
 
 
 async def test_same_command_twice_gives_one_effect(
-    settings: Settings, workers: System, partner: Partner
+    settings: Settings, workers: System, partner: CommandClient
 ) -> None:
     event_id, seats = seed_event(settings)
     spawn_worker(workers, settings, "worker-1")
@@ -65,7 +65,7 @@ async def test_same_command_twice_gives_one_effect(
 
 
 async def test_worker_killed_mid_stream(
-    settings: Settings, workers: System, partner: Partner
+    settings: Settings, workers: System, partner: CommandClient
 ) -> None:
     event_id, seats = seed_event(settings)
     spawn_worker(workers, settings, "worker-1")
@@ -86,7 +86,7 @@ async def test_worker_killed_mid_stream(
 
 
 async def test_partition_moves_from_paused_worker(
-    settings: Settings, workers: System, partner: Partner
+    settings: Settings, workers: System, partner: CommandClient
 ) -> None:
     event_id, seats = seed_event(settings)
     spawn_worker(workers, settings, "worker-1")
