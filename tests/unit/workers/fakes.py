@@ -6,6 +6,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from seating import BookingCancelled, EventSeats, Hold, PaymentRequested, Seat
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
@@ -66,12 +68,16 @@ class FakeStore:
 class FakePublisher:
     outcomes: list[tuple[int | None, CommandOutcomeV1]] = field(default_factory=list)
     events: list[BookingEventV1] = field(default_factory=list)
+    commands: list[BaseModel] = field(default_factory=list)
 
     def outcome(self, reply_partition: int | None, outcome: CommandOutcomeV1) -> None:
         self.outcomes.append((reply_partition, outcome))
 
     def booking_event(self, event_id: str, event: BookingEventV1) -> None:
         self.events.append(event)
+
+    def command(self, event_id: str, command: BaseModel) -> None:
+        self.commands.append(command)
 
     async def flush(self) -> None:
         return None

@@ -6,8 +6,10 @@ import asyncio
 from typing import Any
 
 import pytest
+from cassandra.cluster import NoHostAvailable
 
 from seating import Seat
+from tests.support import eventually
 from tests.unit.workers.fakes import EVENT_ID, FakePayments, FakePublisher, FakeStore
 from topics.commands import (
     CancelBookingV1,
@@ -18,6 +20,8 @@ from topics.commands import (
     SeatCommand,
 )
 from workers.owner import Fenced, SeatOwner
+from workers.payment_desk import PaymentDesk
+from workers.payments import ChargeResult
 from workers.store import Rules
 
 NOW = 1_000_000.0
@@ -254,3 +258,38 @@ async def test_a_refund_that_failed_is_made_when_the_cancel_comes_again(rig: Rig
     (answer,) = await rig.send(cancel)
     assert answer.status == "ok" and answer.result["status"] == "cancelled"
     assert [r.holding_id for r in rig.payments.refunded] == [holding_id]
+
+
+class LedgerDown:
+    """A provider whose own store fails: every charge raises a Cassandra error."""
+
+    def __init__(self) -> None:
+        self.charges = 0
+
+    async def charge(self, idempotency_key: str, amount: float, token: str) -> ChargeResult:
+        self.charges += 1
+        raise NoHostAvailable("Unable to complete the operation against any hosts", {})
+
+    async def refund(self, refund_id: str, charge_id: str, booking_id: str, amount: float) -> None:
+        return None
+
+
+async def test_a_charge_failing_with_a_store_error_still_ends_the_hold(rig: Rig) -> None:
+    """Not only an unavailable provider: whatever a charge raises, the desk records an `error`
+    payment after its retries, so the hold leaves 'confirming' and can still lapse or be
+    cancelled."""
+    provider = LedgerDown()
+    rig.owner.payments = PaymentDesk(provider, rig.publisher, backoff=0.001)  # type: ignore[arg-type]
+    (held,) = await rig.send(hold("c1", "A-1"))
+    holding_id = held.result["holding_id"]
+    assert await rig.send(confirm("k1", holding_id)) == []
+    await eventually(lambda: bool(rig.publisher.commands), timeout=5, what="a RecordPayment")
+    (recorded,) = rig.publisher.commands
+    assert isinstance(recorded, RecordPaymentV1)
+    assert recorded.holding_id == holding_id and recorded.outcome == "error"
+    assert provider.charges == 3
+    answers = {o.command_id: o for o in await rig.send(recorded)}
+    assert answers["k1"].error.code == "payment_unavailable"
+    assert rig.owner.events[EVENT_ID].state.holds[holding_id].status.value == "held"
+    rig.now += 61
+    assert rig.owner.due_expiries() == [(EVENT_ID, holding_id)]
