@@ -4,15 +4,19 @@ The key is reserved before the request runs (a conditional insert of a pending r
 concurrent requests with one key never both run: the second waits for the first's response and
 answers with it, or, if the first is still running after `wait_seconds`, with 409
 `idempotency_key_in_use`. A first request that fails (5xx, or no response) releases the key, so
-a retry runs again. Seat commands are also deduplicated by the worker (their command id derives
+a retry runs again. Secrets in a response (a new user's token, a password) are shown once: the
+stored response has them as null, so a replay answers the same body with them redacted. Seat
+commands are also deduplicated by the worker (their command id derives
 from the key)."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 from contextlib import suppress
+from typing import Any
 
 from cassandra import DriverException
 from cassandra.cluster import NoHostAvailable
@@ -28,6 +32,8 @@ PENDING = 0  # the status of a reserved key whose first request has not answered
 # A reservation outlives any request; it lapses on its own if its ingress died mid-request.
 PENDING_TTL_SECONDS = 120
 STORED_TTL_SECONDS = 86400
+# Response fields shown once and never stored in plaintext (tokens are stored only hashed).
+SECRET_FIELDS = frozenset({"token", "password"})
 _CASSANDRA_DOWN = (DriverException, NoHostAvailable)
 _releasing: set[asyncio.Task[None]] = set()
 
@@ -64,6 +70,23 @@ def _release_later(q: Statements, scope: str) -> None:
     task = asyncio.get_running_loop().create_task(_release(q, scope))
     _releasing.add(task)
     task.add_done_callback(_releasing.discard)
+
+
+def redacted(body: bytes) -> str:
+    """The response body to store: every secret field, at any depth, set to null."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body.decode(errors="replace")
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: None if k in SECRET_FIELDS else scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+
+    return json.dumps(scrub(document), separators=(",", ":"), ensure_ascii=False)
 
 
 def _replay(row: Row) -> Response:
@@ -143,7 +166,7 @@ def install(app: FastAPI, wait_seconds: float = 15.0) -> None:
                 STORED_TTL_SECONDS,
                 body_hash,
                 response.status_code,
-                body.decode(),
+                redacted(body),
                 scope,
                 PENDING,
             )

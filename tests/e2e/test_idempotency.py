@@ -144,3 +144,26 @@ async def test_same_key_other_body_while_the_first_runs_is_refused(
         if v["owner_id"] == organizer["user_id"]
     ]
     assert len(mine) == 1
+
+
+async def test_a_sign_up_replay_neither_shows_nor_stores_the_token(
+    http: httpx.AsyncClient, e2e_settings: Settings
+) -> None:
+    """Tokens are shown once and stored only hashed: the stored response has no token, and a
+    replay answers the same user with `token: null`."""
+    body = {"name": "Once", "email": f"{uuid.uuid4().hex[:12]}@test.evently.dev"}
+    headers = {"Idempotency-Key": f"signup-{uuid.uuid4().hex}"}
+    first = await http.post("/user", headers=headers, json=body)
+    assert first.status_code == 201, first.text
+    token, user_id = first.json()["token"], first.json()["user_id"]
+    assert token
+    replay = await http.post("/user", headers=headers, json=body)
+    assert replay.status_code == 201, replay.text
+    assert token not in replay.text
+    assert replay.json() == first.json() | {"token": None}
+    stored = rows(e2e_settings, "SELECT scope, request_hash, status, body FROM idempotency_keys")
+    assert any(user_id in (r["body"] or "") for r in stored), "the sign-up's response is stored"
+    for row in stored:
+        assert all(token not in str(value) for value in row.values()), row
+    profile = await http.get(f"/user/{user_id}", headers={"Authorization": f"Bearer {token}"})
+    assert profile.status_code == 200
