@@ -20,7 +20,7 @@ EVENT_ID = "e" * 32
 @dataclass
 class FakeStore:
     """One event of ten seats; `fenced` makes the next write fail as if a newer owner wrote;
-    a `gate` holds the next load until it is set."""
+    a `gate` holds the next load until it is set; `load_started` is set once a load begins."""
 
     catalog: dict[str, Seat] = field(
         default_factory=lambda: {
@@ -29,6 +29,7 @@ class FakeStore:
     )
     fenced: bool = False
     gate: asyncio.Event | None = None
+    load_started: asyncio.Event = field(default_factory=asyncio.Event)
     loads: int = 0
     writes: list[Changes] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
@@ -45,6 +46,7 @@ class FakeStore:
         self, meta: dict[str, Any], event_id: str, epoch: int, partition: int, rules: Rules
     ) -> LiveEvent:
         self.loads += 1
+        self.load_started.set()
         gate, self.gate = self.gate, None
         if gate is not None:
             await gate.wait()

@@ -180,9 +180,20 @@ async def test_a_load_begun_before_a_write_never_replaces_the_state_that_made_it
     wait for one load, so the hold decided meanwhile is still known afterwards."""
     gate = rig.store.gate = asyncio.Event()
     preload = asyncio.create_task(rig.owner.live(EVENT_ID, 0))
-    await asyncio.sleep(0)
+    await rig.store.load_started.wait()  # the preload holds the event's load, at the gate
+    asked = asyncio.Event()
+    live = rig.owner.live
+
+    async def asking(event_id: str, partition: int) -> Any:
+        asked.set()
+        return await live(event_id, partition)
+
+    rig.owner.live = asking  # type: ignore[method-assign]
     deciding = asyncio.create_task(rig.send(hold("c1", "A-1")))
-    await asyncio.sleep(0.01)
+    # Set just before the decision asks for the event; this test runs again only once the
+    # decision has blocked (on the load under way: nothing else awaits before it).
+    await asked.wait()
+    assert not deciding.done() and rig.store.loads == 1
     gate.set()
     (held,) = await deciding
     assert held.status == "created"
@@ -195,7 +206,7 @@ async def test_a_load_begun_before_a_write_never_replaces_the_state_that_made_it
 async def test_a_load_overtaken_by_forget_is_done_again(rig: Rig) -> None:
     gate = rig.store.gate = asyncio.Event()
     loading = asyncio.create_task(rig.owner.live(EVENT_ID, 0))
-    await asyncio.sleep(0)
+    await rig.store.load_started.wait()
     rig.owner.forget([0])
     gate.set()
     live = await loading
@@ -293,3 +304,18 @@ async def test_a_charge_failing_with_a_store_error_still_ends_the_hold(rig: Rig)
     assert rig.owner.events[EVENT_ID].state.holds[holding_id].status.value == "held"
     rig.now += 61
     assert rig.owner.due_expiries() == [(EVENT_ID, holding_id)]
+
+
+async def test_a_hold_command_id_of_another_users_hold_is_refused_not_replayed(rig: Rig) -> None:
+    """The stored outcome answers the same command delivered again, not another user's command
+    with that id: that one is refused (command_id_reused) and learns nothing of the hold."""
+    (first,) = await rig.send(hold("c1", "A-1"))
+    (other,) = await rig.send(hold("c1", "A-2", user="u2"))
+    assert other.status == "rejected" and other.error.code == "command_id_reused"
+    assert other.result is None and first.result["holding_id"] not in other.model_dump_json()
+    (again,) = await rig.send(hold("c1", "A-1"))
+    assert again == first
+    state = rig.owner.events[EVENT_ID].state
+    assert [h.user_id for h in state.holds.values()] == ["u1"]
+    assert state.seat_status("A-2", rig.now) == "available"
+    assert [e.type for e in rig.publisher.events] == ["SeatsHeld"]
