@@ -65,7 +65,8 @@ def create_app(settings: Settings) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     errors.install(app)
-    idempotency.install(app)
+    # A request meeting a running one with its key waits longer than that one can take.
+    idempotency.install(app, wait_seconds=settings.command_timeout_seconds + 5)
     ratelimit.install(app, settings)
     middleware.install(app, settings.max_body_bytes)
     app.add_middleware(

@@ -1,22 +1,41 @@
 """Idempotency-Key on POSTs: the same key and body give the stored response, changing nothing.
 
-Seat commands are also deduplicated by the worker (their command id derives from the key), so
-two concurrent requests with one key still decide once."""
+The key is reserved before the request runs (a conditional insert of a pending row), so two
+concurrent requests with one key never both run: the second waits for the first's response and
+answers with it, or, if the first is still running after `wait_seconds`, with 409
+`idempotency_key_in_use`. A first request that fails (5xx, or no response) releases the key, so
+a retry runs again. Secrets in a response (a new user's token, a password) are shown once: the
+stored response has them as null, so a replay answers the same body with them redacted. Seat
+commands are also deduplicated by the worker (their command id derives
+from the key)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
+import time
 from contextlib import suppress
+from typing import Any
 
 from cassandra import DriverException
 from cassandra.cluster import NoHostAvailable
 from fastapi import FastAPI, Request, Response
 
+from infra.cassandra import Row, Statements, applied
 from ingress.errors import dependency_unavailable, error_response
 from ingress.middleware import Next, header, selective
 
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 200
+PENDING = 0  # the status of a reserved key whose first request has not answered yet
+# A reservation outlives any request; it lapses on its own if its ingress died mid-request.
+PENDING_TTL_SECONDS = 120
+STORED_TTL_SECONDS = 86400
+# Response fields shown once and never stored in plaintext (tokens are stored only hashed).
+SECRET_FIELDS = frozenset({"token", "password"})
+_CASSANDRA_DOWN = (DriverException, NoHostAvailable)
+_releasing: set[asyncio.Task[None]] = set()
 
 
 def scope_of(request: Request, key: str) -> str:
@@ -28,7 +47,74 @@ def scope_of(request: Request, key: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def install(app: FastAPI) -> None:
+async def _reserve(q: Statements, scope: str, body_hash: str) -> Row | None:
+    """None when the key is ours now; else the row that holds it."""
+    rows = await q.run(
+        "INSERT INTO idempotency_keys (scope, request_hash, status) VALUES (?, ?, ?) "
+        "IF NOT EXISTS USING TTL ?",
+        scope,
+        body_hash,
+        PENDING,
+        PENDING_TTL_SECONDS,
+    )
+    return None if applied(rows) else rows[0]
+
+
+async def _release(q: Statements, scope: str) -> None:
+    with suppress(*_CASSANDRA_DOWN):  # if it cannot be deleted, the reservation lapses
+        await q.run("DELETE FROM idempotency_keys WHERE scope = ? IF status = ?", scope, PENDING)
+
+
+def _release_later(q: Statements, scope: str) -> None:
+    """Release from a request being torn down (cancelled), where awaiting is not possible."""
+    task = asyncio.get_running_loop().create_task(_release(q, scope))
+    _releasing.add(task)
+    task.add_done_callback(_releasing.discard)
+
+
+def redacted(body: bytes) -> str:
+    """The response body to store: every secret field, at any depth, set to null."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body.decode(errors="replace")
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: None if k in SECRET_FIELDS else scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+
+    return json.dumps(scrub(document), separators=(",", ":"), ensure_ascii=False)
+
+
+def _replay(row: Row) -> Response:
+    return Response(row["body"], status_code=row["status"], media_type="application/json")
+
+
+def _reused() -> Response:
+    return error_response(
+        422,
+        "idempotency_key_reused",
+        "this Idempotency-Key was used with another body",
+        {"field": "Idempotency-Key"},
+    )
+
+
+def _in_use(waited: float) -> Response:
+    return error_response(
+        409,
+        "idempotency_key_in_use",
+        "a request with this Idempotency-Key is still running; try again later",
+        {"field": "Idempotency-Key", "waited_seconds": round(waited, 1)},
+        headers={"Retry-After": "1"},
+    )
+
+
+def install(app: FastAPI, wait_seconds: float = 15.0) -> None:
+    """`wait_seconds`: how long a request waits for a running one with its key."""
+
     async def idempotent(request: Request, call_next: Next) -> Response:
         key = request.headers.get(HEADER)
         if request.method != "POST" or key is None:
@@ -40,39 +126,52 @@ def install(app: FastAPI) -> None:
                 f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters",
                 {"field": "Idempotency-Key"},
             )
-        q = request.app.state.ctx.q
+        q: Statements = request.app.state.ctx.q
         scope = scope_of(request, key)
         body_hash = hashlib.sha256(await request.body()).hexdigest()
+        started = time.monotonic()
+        pause = 0.02
         try:
-            rows = await q.run(
-                "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ?", scope
-            )
-        except (DriverException, NoHostAvailable):
+            while (held := await _reserve(q, scope, body_hash)) is not None:
+                # Someone has the key: wait for its answer (or for it to be released).
+                while held is not None:
+                    if held["request_hash"] != body_hash:
+                        return _reused()
+                    if held["status"] != PENDING:
+                        return _replay(held)
+                    if time.monotonic() - started >= wait_seconds:
+                        return _in_use(time.monotonic() - started)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 0.25)
+                    rows = await q.run(
+                        "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ?",
+                        scope,
+                    )
+                    held = rows[0] if rows else None
+        except _CASSANDRA_DOWN:
             return dependency_unavailable("Cassandra")
-        if rows:
-            if rows[0]["request_hash"] != body_hash:
-                return error_response(
-                    422,
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was used with another body",
-                    {"field": "Idempotency-Key"},
-                )
-            return Response(
-                rows[0]["body"], status_code=rows[0]["status"], media_type="application/json"
-            )
-        response = await call_next(request)
-        if response.status_code >= 500:
-            return response
-        body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-        with suppress(DriverException, NoHostAvailable):  # the response stands; a retry re-runs
+        try:
+            response = await call_next(request)
+            if response.status_code >= 500:
+                await _release(q, scope)
+                return response
+            body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+        except BaseException:
+            _release_later(q, scope)
+            raise
+        try:
             await q.run(
-                "INSERT INTO idempotency_keys (scope, request_hash, status, body) "
-                "VALUES (?, ?, ?, ?)",
-                scope,
+                "UPDATE idempotency_keys USING TTL ? SET request_hash = ?, status = ?, body = ? "
+                "WHERE scope = ? IF status = ?",
+                STORED_TTL_SECONDS,
                 body_hash,
                 response.status_code,
-                body.decode(),
+                redacted(body),
+                scope,
+                PENDING,
             )
+        except _CASSANDRA_DOWN:  # the response stands; a retry runs again
+            await _release(q, scope)
         headers = dict(response.headers)
         headers.pop("content-length", None)
         return Response(body, status_code=response.status_code, headers=headers)

@@ -1,9 +1,13 @@
-"""Helpers for tests: isolated settings and free ports."""
+"""Helpers for tests: isolated settings, free ports, waiting on a condition."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import socket
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 
 from infra.settings import Settings
 
@@ -13,6 +17,25 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+async def eventually(
+    condition: Callable[[], bool | Awaitable[bool]],
+    timeout: float = 10.0,
+    interval: float = 0.01,
+    what: str = "the condition",
+) -> None:
+    """Wait until `condition()` holds (it may be a coroutine function); fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        met = condition()
+        if inspect.isawaitable(met):
+            met = await met
+        if met:
+            return
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what} did not hold within {timeout} s")
+        await asyncio.sleep(interval)
 
 
 def isolated_settings(**overrides: object) -> Settings:

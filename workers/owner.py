@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from seating import (
     BookingCancelled,
     Decision,
+    ErrorCode,
     Hold,
     HoldConfirmed,
     PaymentRequested,
@@ -176,6 +177,10 @@ class SeatOwner:
         self, live: LiveEvent, command: SeatCommand, changes: Changes, result: PollResult
     ) -> None:
         known = live.outcomes.get(command.command_id)
+        if known is not None and not _same_sender(known, command):
+            # Not this command delivered again: another user's hold with the same id.
+            result.outcomes.append((command.reply_partition, _command_id_reused(command)))
+            return
         if known is not None:
             # The poll that decided it may have failed after its batch, before the projection.
             booked = live.state.holds.get(str((known.result or {}).get("holding_id")))
@@ -315,6 +320,27 @@ def _outcome(live: LiveEvent, command: SeatCommand, decision: Decision) -> Comma
 def _readdressed(outcome: CommandOutcomeV1, command: SeatCommand) -> CommandOutcomeV1:
     """A stored outcome, addressed to whoever sent the command this time."""
     return outcome.model_copy(update={"correlation_id": command.correlation_id})
+
+
+def _same_sender(outcome: CommandOutcomeV1, command: SeatCommand) -> bool:
+    """Whether a stored hold outcome may answer `command`: its hold is the sender's own."""
+    holder = (outcome.result or {}).get("user_id")
+    return not isinstance(command, HoldSeatsV1) or holder is None or holder == command.user_id
+
+
+def _command_id_reused(command: SeatCommand) -> CommandOutcomeV1:
+    """The refusal of a command whose id belongs to another user's hold (not stored: the id's
+    own outcome stays the one its sender gets again)."""
+    return CommandOutcomeV1(
+        command_id=command.command_id,
+        correlation_id=command.correlation_id,
+        event_id=command.event_id,
+        status="rejected",
+        error=ErrorBody(
+            code=ErrorCode.COMMAND_ID_REUSED.value,
+            message="this command id belongs to another hold",
+        ),
+    )
 
 
 def _no_event(command: SeatCommand) -> CommandOutcomeV1:

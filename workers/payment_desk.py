@@ -13,9 +13,12 @@ from workers.publisher import Publisher
 class PaymentDesk:
     """One charge task per hold and attempt; its outcome returns to the hold's partition."""
 
-    def __init__(self, provider: PaymentProvider, publisher: Publisher) -> None:
+    def __init__(
+        self, provider: PaymentProvider, publisher: Publisher, backoff: float = 0.2
+    ) -> None:
         self.provider = provider
         self.publisher = publisher
+        self.backoff = backoff
         self._running: dict[tuple[str, int], asyncio.Task[None]] = {}
 
     def start(self, event_id: str, requested: PaymentRequested) -> None:
@@ -28,7 +31,11 @@ class PaymentDesk:
 
     async def _charge(self, event_id: str, requested: PaymentRequested) -> None:
         result = await charge_with_retries(
-            self.provider, requested.holding_id, requested.amount, requested.payment_token
+            self.provider,
+            requested.holding_id,
+            requested.amount,
+            requested.payment_token,
+            backoff=self.backoff,
         )
         command = RecordPaymentV1(
             command_id=f"payment:{requested.holding_id}:{requested.attempt}",

@@ -12,7 +12,9 @@ from typing import Literal, Protocol
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from infra.cassandra import Statements, applied
+from infra.logs import get_logger
 
+log = get_logger("worker")
 SLOW_SECONDS = 2.0
 TOK_OK, TOK_SLOW, TOK_ERROR = "tok_ok", "tok_slow", "tok_error"  # noqa: S105 - test card tokens
 
@@ -39,20 +41,31 @@ class PaymentProvider(Protocol):
 
 
 async def charge_with_retries(
-    provider: PaymentProvider, key: str, amount: float, token: str, attempts: int = 3
+    provider: PaymentProvider,
+    key: str,
+    amount: float,
+    token: str,
+    attempts: int = 3,
+    backoff: float = 0.2,
 ) -> ChargeResult:
-    """Charge, retrying an unavailable provider with the same key; `error` if it stays down."""
+    """Charge, retrying with the same key whatever failed: an unavailable provider, or an error
+    of its own store (a charge with a key already charged returns that charge, so a retry never
+    charges twice). `error` when it keeps failing: the hold that waits for the charge must always
+    get an outcome, or it would stay 'confirming', never lapse and refuse every cancel."""
     try:
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(attempts),
-            wait=wait_exponential(multiplier=0.2, max=1.0),
-            retry=retry_if_exception_type(ProviderUnavailable),
+            wait=wait_exponential(multiplier=backoff, max=5 * backoff),
+            retry=retry_if_exception_type(Exception),
             reraise=True,
         ):
             with attempt:
                 return await provider.charge(key, amount, token)
     except ProviderUnavailable as exc:
         return ChargeResult("error", message=str(exc))
+    except Exception as exc:
+        log.warning("charge failed", holding_id=key, error=repr(exc), attempts=attempts)
+        return ChargeResult("error", message=f"the charge failed ({type(exc).__name__})")
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -10,9 +10,14 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+import orjson
 import pytest
+from cassandra.cluster import Session
 
+from infra.cassandra import connect, execute
+from infra.settings import Settings
 from tests.e2e.conftest import MakeUser, error_of, seat_statuses
+from tests.support import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -289,14 +294,35 @@ async def test_confirms_at_once_give_one_booking_and_one_charge(
     assert len({(a.json()["booking_id"], a.json()["charge_id"]) for a in answers}) == 1
 
 
+async def persisted_as(session: Session, event_id: str, holding_id: str, status: str) -> bool:
+    """Whether the event's owner has persisted the hold with `status`."""
+    rows = await execute(
+        session,
+        "SELECT data FROM event_state WHERE event_id = %s AND kind = 'hold' AND item_id = %s",
+        (event_id, holding_id),
+    )
+    return bool(rows) and orjson.loads(rows[0]["data"])["status"] == status
+
+
 async def test_a_hold_being_paid_for_cannot_be_cancelled(
-    http: httpx.AsyncClient, make_event, make_user: MakeUser
+    http: httpx.AsyncClient, make_event, make_user: MakeUser, e2e_settings: Settings
 ) -> None:
     event = await make_event(rows="A", per_row=1)
     buyer = await make_user()
     holding_id = await held(http, event["event_id"], buyer, "A-1")
+    session = await asyncio.to_thread(connect, e2e_settings)
     paying = asyncio.ensure_future(confirm(http, holding_id, buyer, "tok_slow"))
-    await asyncio.sleep(0.7)
+    try:
+        # The charge takes 2 s: cancel once the owner has persisted the hold as being paid for.
+        await eventually(
+            lambda: persisted_as(session, event["event_id"], holding_id, "confirming"),
+            timeout=10,
+            interval=0.02,
+            what="the hold being paid for",
+        )
+    finally:
+        session.cluster.shutdown()
+    assert not paying.done()
     response = await http.post(f"/{holding_id}/cancel", headers=buyer["headers"])
     error_of(response, 409, "payment_in_progress")
     assert (await paying).status_code == 201

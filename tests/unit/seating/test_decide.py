@@ -367,6 +367,21 @@ def test_same_hold_command_returns_its_hold_even_after_the_hold_ended(desk: Desk
     assert again == Decision(holding_id=holding_id)
 
 
+def test_a_hold_command_id_of_another_users_hold_is_refused_and_changes_nothing(
+    desk: Desk,
+) -> None:
+    """A hold's id derives from its command id: another user sending that id (by chance or to
+    take the hold over) is refused, and neither gets nor changes the hold."""
+    holding_id = desk.hold("u1", "B-1", command_id="c-mine").holding_id
+    assert holding_id == expected_holding_id("c-mine")
+    for seats in (("B-1",), ("C-1",)):
+        decision = assert_unchanged_by(desk, HoldSeats("c-mine", "u2", seats), T0 + 1)
+        rejection = assert_rejected(decision, ErrorCode.COMMAND_ID_REUSED)
+        assert holding_id not in str(rejection.details)
+    assert desk.hold_of(holding_id).user_id == "u1"
+    assert desk.state.seat_status("C-1", T0 + 1) == "available"
+
+
 def test_seats_of_a_cancelled_hold_can_be_held_again(desk: Desk) -> None:
     holding_id = desk.held("u1", "B-1")
     desk.cancel_hold("u1", holding_id)

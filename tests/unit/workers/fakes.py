@@ -6,6 +6,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from seating import BookingCancelled, EventSeats, Hold, PaymentRequested, Seat
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
@@ -18,7 +20,7 @@ EVENT_ID = "e" * 32
 @dataclass
 class FakeStore:
     """One event of ten seats; `fenced` makes the next write fail as if a newer owner wrote;
-    a `gate` holds the next load until it is set."""
+    a `gate` holds the next load until it is set; `load_started` is set once a load begins."""
 
     catalog: dict[str, Seat] = field(
         default_factory=lambda: {
@@ -27,6 +29,7 @@ class FakeStore:
     )
     fenced: bool = False
     gate: asyncio.Event | None = None
+    load_started: asyncio.Event = field(default_factory=asyncio.Event)
     loads: int = 0
     writes: list[Changes] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
@@ -43,6 +46,7 @@ class FakeStore:
         self, meta: dict[str, Any], event_id: str, epoch: int, partition: int, rules: Rules
     ) -> LiveEvent:
         self.loads += 1
+        self.load_started.set()
         gate, self.gate = self.gate, None
         if gate is not None:
             await gate.wait()
@@ -66,12 +70,16 @@ class FakeStore:
 class FakePublisher:
     outcomes: list[tuple[int | None, CommandOutcomeV1]] = field(default_factory=list)
     events: list[BookingEventV1] = field(default_factory=list)
+    commands: list[BaseModel] = field(default_factory=list)
 
     def outcome(self, reply_partition: int | None, outcome: CommandOutcomeV1) -> None:
         self.outcomes.append((reply_partition, outcome))
 
     def booking_event(self, event_id: str, event: BookingEventV1) -> None:
         self.events.append(event)
+
+    def command(self, event_id: str, command: BaseModel) -> None:
+        self.commands.append(command)
 
     async def flush(self) -> None:
         return None

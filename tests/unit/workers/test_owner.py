@@ -6,8 +6,10 @@ import asyncio
 from typing import Any
 
 import pytest
+from cassandra.cluster import NoHostAvailable
 
 from seating import Seat
+from tests.support import eventually
 from tests.unit.workers.fakes import EVENT_ID, FakePayments, FakePublisher, FakeStore
 from topics.commands import (
     CancelBookingV1,
@@ -18,6 +20,8 @@ from topics.commands import (
     SeatCommand,
 )
 from workers.owner import Fenced, SeatOwner
+from workers.payment_desk import PaymentDesk
+from workers.payments import ChargeResult
 from workers.store import Rules
 
 NOW = 1_000_000.0
@@ -176,9 +180,20 @@ async def test_a_load_begun_before_a_write_never_replaces_the_state_that_made_it
     wait for one load, so the hold decided meanwhile is still known afterwards."""
     gate = rig.store.gate = asyncio.Event()
     preload = asyncio.create_task(rig.owner.live(EVENT_ID, 0))
-    await asyncio.sleep(0)
+    await rig.store.load_started.wait()  # the preload holds the event's load, at the gate
+    asked = asyncio.Event()
+    live = rig.owner.live
+
+    async def asking(event_id: str, partition: int) -> Any:
+        asked.set()
+        return await live(event_id, partition)
+
+    rig.owner.live = asking  # type: ignore[method-assign]
     deciding = asyncio.create_task(rig.send(hold("c1", "A-1")))
-    await asyncio.sleep(0.01)
+    # Set just before the decision asks for the event; this test runs again only once the
+    # decision has blocked (on the load under way: nothing else awaits before it).
+    await asked.wait()
+    assert not deciding.done() and rig.store.loads == 1
     gate.set()
     (held,) = await deciding
     assert held.status == "created"
@@ -191,7 +206,7 @@ async def test_a_load_begun_before_a_write_never_replaces_the_state_that_made_it
 async def test_a_load_overtaken_by_forget_is_done_again(rig: Rig) -> None:
     gate = rig.store.gate = asyncio.Event()
     loading = asyncio.create_task(rig.owner.live(EVENT_ID, 0))
-    await asyncio.sleep(0)
+    await rig.store.load_started.wait()
     rig.owner.forget([0])
     gate.set()
     live = await loading
@@ -254,3 +269,53 @@ async def test_a_refund_that_failed_is_made_when_the_cancel_comes_again(rig: Rig
     (answer,) = await rig.send(cancel)
     assert answer.status == "ok" and answer.result["status"] == "cancelled"
     assert [r.holding_id for r in rig.payments.refunded] == [holding_id]
+
+
+class LedgerDown:
+    """A provider whose own store fails: every charge raises a Cassandra error."""
+
+    def __init__(self) -> None:
+        self.charges = 0
+
+    async def charge(self, idempotency_key: str, amount: float, token: str) -> ChargeResult:
+        self.charges += 1
+        raise NoHostAvailable("Unable to complete the operation against any hosts", {})
+
+    async def refund(self, refund_id: str, charge_id: str, booking_id: str, amount: float) -> None:
+        return None
+
+
+async def test_a_charge_failing_with_a_store_error_still_ends_the_hold(rig: Rig) -> None:
+    """Not only an unavailable provider: whatever a charge raises, the desk records an `error`
+    payment after its retries, so the hold leaves 'confirming' and can still lapse or be
+    cancelled."""
+    provider = LedgerDown()
+    rig.owner.payments = PaymentDesk(provider, rig.publisher, backoff=0.001)  # type: ignore[arg-type]
+    (held,) = await rig.send(hold("c1", "A-1"))
+    holding_id = held.result["holding_id"]
+    assert await rig.send(confirm("k1", holding_id)) == []
+    await eventually(lambda: bool(rig.publisher.commands), timeout=5, what="a RecordPayment")
+    (recorded,) = rig.publisher.commands
+    assert isinstance(recorded, RecordPaymentV1)
+    assert recorded.holding_id == holding_id and recorded.outcome == "error"
+    assert provider.charges == 3
+    answers = {o.command_id: o for o in await rig.send(recorded)}
+    assert answers["k1"].error.code == "payment_unavailable"
+    assert rig.owner.events[EVENT_ID].state.holds[holding_id].status.value == "held"
+    rig.now += 61
+    assert rig.owner.due_expiries() == [(EVENT_ID, holding_id)]
+
+
+async def test_a_hold_command_id_of_another_users_hold_is_refused_not_replayed(rig: Rig) -> None:
+    """The stored outcome answers the same command delivered again, not another user's command
+    with that id: that one is refused (command_id_reused) and learns nothing of the hold."""
+    (first,) = await rig.send(hold("c1", "A-1"))
+    (other,) = await rig.send(hold("c1", "A-2", user="u2"))
+    assert other.status == "rejected" and other.error.code == "command_id_reused"
+    assert other.result is None and first.result["holding_id"] not in other.model_dump_json()
+    (again,) = await rig.send(hold("c1", "A-1"))
+    assert again == first
+    state = rig.owner.events[EVENT_ID].state
+    assert [h.user_id for h in state.holds.values()] == ["u1"]
+    assert state.seat_status("A-2", rig.now) == "available"
+    assert [e.type for e in rig.publisher.events] == ["SeatsHeld"]
