@@ -19,7 +19,17 @@ from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.deps import Context
 from ingress.responses import OrjsonResponse
-from ingress.routes import analytics, dashboard, discovery, events, health, holds, users, venues
+from ingress.routes import (
+    analytics,
+    dashboard,
+    discovery,
+    docs,
+    events,
+    health,
+    holds,
+    users,
+    venues,
+)
 from search.feeder import IndexFeeder
 
 
@@ -51,6 +61,8 @@ def create_app(settings: Settings) -> FastAPI:
         default_response_class=OrjsonResponse,
         responses=errors.DOCUMENTED_ERRORS,
         lifespan=lifespan,
+        docs_url=None,  # ingress/routes/docs.py serves both without a CDN
+        redoc_url=None,
         # OpenTelemetry is not configured here; checking for it cost ~3% of each request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
@@ -70,6 +82,6 @@ def create_app(settings: Settings) -> FastAPI:
         """Prometheus metrics of this process."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    for module in (health, users, venues, discovery, events, holds, analytics, dashboard):
+    for module in (health, users, venues, discovery, events, holds, analytics, dashboard, docs):
         app.include_router(module.router)
     return app
