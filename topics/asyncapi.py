@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from topics.catalog import CatalogEventV1
+from topics.catalog import CatalogEventV1, VenueSeatsCountedV1
 from topics.commands import SeatCommand
 from topics.dead_letters import DeadLetterV1
 from topics.events import BookingEventV1
@@ -33,11 +33,11 @@ def _schema(model: type[BaseModel] | Any) -> dict[str, Any]:
     return TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}")
 
 
-def _channel(topic: Topic, message: str) -> dict[str, Any]:
+def _channel(topic: Topic, *messages: str) -> dict[str, Any]:
     return {
         "address": topic.base,
         "description": f"{topic.description} Key: {topic.key}. Partitions: {topic.partitions}.",
-        "messages": {message: {"$ref": f"#/components/messages/{message}"}},
+        "messages": {m: {"$ref": f"#/components/messages/{m}"} for m in messages},
     }
 
 
@@ -49,6 +49,7 @@ def document() -> dict[str, Any]:
         "BookingEvent": BookingEventV1,
         "DeadLetter": DeadLetterV1,
         "CatalogEvent": CatalogEventV1,
+        "VenueSeatsCounted": VenueSeatsCountedV1,
     }
     schemas: dict[str, Any] = {}
     components: dict[str, Any] = {}
@@ -66,7 +67,7 @@ def document() -> dict[str, Any]:
         "seatResults": _channel(SEAT_RESULTS, "CommandOutcome"),
         "seatReplies": _channel(SEAT_REPLIES, "CommandOutcome"),
         "bookingEvents": _channel(BOOKING_EVENTS, "BookingEvent"),
-        "catalog": _channel(CATALOG, "CatalogEvent"),
+        "catalog": _channel(CATALOG, "CatalogEvent", "VenueSeatsCounted"),
         "deadLetters": _channel(DEAD_LETTERS, "DeadLetter"),
     }
 
