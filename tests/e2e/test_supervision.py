@@ -59,9 +59,13 @@ def run_command(run_settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         start_new_session=True,
     )
     yield process
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(10)
+    if process.poll() is None:  # SIGTERM: the run stops its children (SIGKILL would orphan them)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
     out.close()
 
 
