@@ -26,6 +26,24 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One app process: its name (and log file) and the module `python -m` runs."""
+
+    name: str
+    module: str
+
+
+def process_specs(workers: int = 2, analytics: bool = True) -> list[ProcessSpec]:
+    """The app processes of one deployment, in start order (the ingress last)."""
+    specs = [ProcessSpec(f"worker-{index + 1}", "workers") for index in range(workers)]
+    if analytics:
+        specs.append(ProcessSpec("analytics", "analytics"))
+    specs.append(ProcessSpec("gateway", "partners"))
+    specs.append(ProcessSpec("ingress", "ingress"))
+    return specs
+
+
 @dataclass
 class System:
     """Running processes of one deployment, and where the ingress answers."""
@@ -33,9 +51,12 @@ class System:
     base_url: str
     log_dir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # How each process was started, so that a supervisor can start it again.
+    started_as: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
     def spawn(self, name: str, module: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
         """Start `python -m module` as `name`, logging to log_dir/name.log."""
+        self.started_as[name] = (module, env)
         log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", module],
@@ -44,8 +65,14 @@ class System:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        log.close()  # the child has its own copy
         self.processes[name] = process
         return process
+
+    def respawn(self, name: str) -> subprocess.Popen[bytes]:
+        """Start `name` again as it was first started."""
+        module, env = self.started_as[name]
+        return self.spawn(name, module, env)
 
     def kill(self, name: str, sig: int = signal.SIGTERM, wait: float = 10.0) -> None:
         """Stop one process (SIGKILL if it outlives `wait`)."""
@@ -88,12 +115,8 @@ def start_system(
     log_dir.mkdir(parents=True, exist_ok=True)
     system = System(f"http://{settings.http_host}:{settings.http_port}", log_dir)
     env = settings_env(settings)
-    for index in range(workers):
-        system.spawn(f"worker-{index + 1}", "workers", env)
-    if analytics:
-        system.spawn("analytics", "analytics", env)
-    system.spawn("gateway", "partners", env)
-    system.spawn("ingress", "ingress", env)
+    for spec in process_specs(workers, analytics):
+        system.spawn(spec.name, spec.module, env)
     try:
         system.wait_healthy()
     except BaseException:

@@ -1,10 +1,11 @@
-"""`python -m infra.run`: the whole system in the foreground, with demo data, until Ctrl-C."""
+"""`python -m infra.run`: the whole system in the foreground, with demo data, until Ctrl-C or
+SIGTERM. A process that exits is restarted (infra/supervise.py); one that keeps crashing stops
+the run with its log tail and exit status 1."""
 
 from __future__ import annotations
 
 import secrets
 import signal
-import time
 
 from rich.console import Console
 
@@ -14,6 +15,7 @@ from infra.demo import curl_examples, seed
 from infra.launch import start_system
 from infra.logs import configure_logging
 from infra.settings import get_settings
+from infra.supervise import CrashLoop, Supervisor
 
 console = Console(soft_wrap=True)
 
@@ -30,25 +32,30 @@ def main() -> None:
     configure_logging(settings.log_level)
     if settings.admin_token is None:
         settings = settings.model_copy(update={"admin_token": f"adm_{secrets.token_urlsafe(24)}"})
+    log_dir = settings.devstack_dir / "logs" / "app"
+    state_file = log_dir / "restarts.json"
+    state_file.unlink(missing_ok=True)  # counts of an earlier run
+    settings = settings.model_copy(update={"supervisor_state_file": state_file})
     started_stack = stack.up(settings=settings)
     system = None
     try:
         with console.status("creating the schema and topics"):
             bootstrap(settings)
         with console.status("starting workers and the ingress"):
-            system = start_system(settings, settings.devstack_dir / "logs" / "app", analytics=True)
+            system = start_system(settings, log_dir, analytics=True)
+            supervisor = Supervisor(system, state_file)
         with console.status("seeding demo data"):
             demo = seed(system.base_url, settings.admin_token or "")
         console.print(f"\n[bold green]Evently is serving {system.base_url}[/]  (Ctrl-C stops it)")
         console.print(f"admin token: {settings.admin_token}")
         console.print(f"demo customer token: {demo['customers'][0]['token']}")
         console.print(f"dashboard: {system.base_url}/dashboard?token={settings.admin_token}")
-        console.print(f"logs: {system.log_dir}\n\nTry:\n{curl_examples(system.base_url, demo)}\n")
-        while all(p.poll() is None for p in system.processes.values()):
-            time.sleep(1.0)
-        dead = [n for n, p in system.processes.items() if p.poll() is not None]
-        console.print(f"[red]stopped: {', '.join(dead)} exited[/]")
-        raise SystemExit(1)
+        console.print(f"logs: {log_dir}\n\nTry:\n{curl_examples(system.base_url, demo)}\n")
+        supervisor.run()
+    except CrashLoop as loop:
+        console.print(f"[red]stopping: {loop}; the end of {log_dir / loop.name}.log:[/]")
+        console.print(loop.tail, markup=False, highlight=False)
+        raise SystemExit(1) from None
     except KeyboardInterrupt:
         console.print("\nstopping")
     finally:

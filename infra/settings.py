@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     devstack_cassandra_heap_mb: int = Field(default=1024, ge=256, le=1024)
 
     log_level: str = "INFO"
+    # Restart counts written by the run command's supervisor (infra/supervise.py), shown by the
+    # ingress at /metrics; None: nothing supervises.
+    supervisor_state_file: Path | None = None
 
     @property
     def cassandra_hosts(self) -> list[str]:

@@ -12,16 +12,17 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
+from cassandra import ConsistencyLevel
 from pydantic import ValidationError
 
 import seating
-from infra.cassandra import Statements
+from infra.cassandra import Statements, execute
 from infra.kafka import make_consumer
 from infra.logs import get_logger
 from infra.settings import Settings
 from search.index import SearchIndex
 from search.listing import Listing
-from topics.catalog import CatalogEventV1
+from topics.catalog import CatalogEventV1, VenueSeatsCountedV1, decode_catalog
 from topics.codec import encode
 from topics.events import BookingEventV1
 from topics.names import BOOKING_EVENTS, CATALOG, Topics
@@ -101,6 +102,25 @@ class IndexFeeder:
                 page = []
         self.index.extend(page)
 
+    async def count_venue_seats(self, venue_id: str) -> None:
+        """After seats were added: count the venue's seats, and let this and every ingress list
+        each event there with them (via the catalog)."""
+        # A serial read sees every seat that a conditional insert (venues.insert_seats) added.
+        count = self._q(COUNT_SEATS).bind((venue_id,))
+        count.consistency_level = ConsistencyLevel.SERIAL
+        rows = await execute(self._q.session, count)
+        capacity = int(rows[0]["n"]) if rows else 0
+        message = VenueSeatsCountedV1(
+            venue_id=venue_id, capacity=capacity, counted_at=datetime.now(UTC)
+        )
+        self.index.count_venue_seats(venue_id, capacity)
+        try:
+            await self._producer.send_and_wait(
+                self.topics.catalog, encode(message), key=venue_id.encode()
+            )
+        except KafkaError as exc:  # the seats exist; other instances count them when they load
+            log.error("catalog publish failed", venue_id=venue_id, error=str(exc))
+
     async def announce(self, event: dict[str, Any]) -> None:
         """List a new or changed event here at once, and on every ingress via the catalog."""
         capacity = (await self._capacities({event["venue_id"]})).get(event["venue_id"])
@@ -121,8 +141,11 @@ class IndexFeeder:
         """One message from the catalog or booking-events topic; unreadable ones are skipped."""
         try:
             if topic == self.topics.catalog:
-                message = CatalogEventV1.model_validate_json(value or b"")
-                self.index.upsert(Listing.of(message.model_dump()))
+                message = decode_catalog(value or b"")
+                if isinstance(message, VenueSeatsCountedV1):
+                    self.index.count_venue_seats(message.venue_id, message.capacity)
+                else:
+                    self.index.upsert(Listing.of(message.model_dump()))
             else:
                 self._apply_booking(BookingEventV1.model_validate_json(value or b""))
         except (ValidationError, ValueError) as exc:

@@ -51,6 +51,7 @@ class SearchIndex:
         }
         self._text = Postings()
         self._taken: dict[str, set[str]] = {}
+        self._venue_seats: dict[str, int] = {}  # seats per venue, from VenueSeatsCounted
 
     def __len__(self) -> int:
         return len(self._doc_of)
@@ -104,10 +105,17 @@ class SearchIndex:
     def free_seats(self, event_id: str, seat_ids: Iterable[str]) -> None:
         self._taken.get(event_id, set()).difference_update(seat_ids)
 
+    def count_venue_seats(self, venue_id: str, capacity: int) -> None:
+        """The venue has `capacity` seats: seats are only ever added, so the highest count
+        heard (here or in a listing) is the current one, whatever order counts arrive in."""
+        self._venue_seats[venue_id] = max(capacity, self._venue_seats.get(venue_id, 0))
+
     def seats_left(self, listing: Listing) -> int | None:
-        if listing.capacity is None:
+        counted = self._venue_seats.get(listing.venue_id)
+        if listing.capacity is None and counted is None:
             return None
-        return max(0, listing.capacity - len(self._taken.get(listing.event_id, ())))
+        capacity = max(listing.capacity or 0, counted or 0)
+        return max(0, capacity - len(self._taken.get(listing.event_id, ())))
 
     def search(self, query: Query) -> Page:
         """One page of listings matching `query`, after `query.after`, in its sort order.
@@ -290,4 +298,5 @@ class SearchIndex:
         fresh = SearchIndex(self._heap_factor, self._walk_share)
         fresh.extend(self._docs[doc] for doc in self._doc_of.values())  # type: ignore[misc]
         fresh._taken = self._taken
+        fresh._venue_seats = self._venue_seats
         self.__dict__.update(fresh.__dict__)

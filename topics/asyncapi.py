@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from seating.errors import ErrorCode
-from topics.catalog import CatalogEventV1
+from topics.catalog import CatalogEventV1, VenueSeatsCountedV1
 from topics.codec import MAX_MESSAGE_BYTES
 from topics.commands import SeatCommand
 from topics.dead_letters import DeadLetterV1
@@ -121,11 +121,11 @@ def _kafka(topic: Topic) -> dict[str, Any]:
     return {"kafka": binding}
 
 
-def _channel(topic: Topic, message: str, **extra: Any) -> dict[str, Any]:
+def _channel(topic: Topic, *messages: str, **extra: Any) -> dict[str, Any]:
     return {
         "address": topic.base,
         "description": f"{topic.description} Key: {topic.key}. Partitions: {topic.partitions}.",
-        "messages": {message: {"$ref": f"#/components/messages/{message}"}},
+        "messages": {m: {"$ref": f"#/components/messages/{m}"} for m in messages},
         "bindings": _kafka(topic),
         **extra,
     }
@@ -159,6 +159,11 @@ def document() -> dict[str, Any]:
         "BookingEvent": (BookingEventV1, "the event id", "(internal) What was decided."),
         "DeadLetter": (DeadLetterV1, "the refused message's key", "(internal) A refusal."),
         "CatalogEvent": (CatalogEventV1, "the event id", "(internal) A catalog change."),
+        "VenueSeatsCounted": (
+            VenueSeatsCountedV1,
+            "the venue id",
+            "(internal) A venue's seat count.",
+        ),
     }
     schemas: dict[str, Any] = {}
     components: dict[str, Any] = {}
@@ -176,7 +181,7 @@ def document() -> dict[str, Any]:
         "seatResults": _channel(SEAT_RESULTS, "CommandOutcome", **internal),
         "seatReplies": _channel(SEAT_REPLIES, "CommandOutcome", **internal),
         "bookingEvents": _channel(BOOKING_EVENTS, "BookingEvent", **internal),
-        "catalog": _channel(CATALOG, "CatalogEvent", **internal),
+        "catalog": _channel(CATALOG, "CatalogEvent", "VenueSeatsCounted", **internal),
         "deadLetters": _channel(DEAD_LETTERS, "DeadLetter", **internal),
     }
 

@@ -47,8 +47,9 @@ BOOKING_EVENTS = Topic(
 CATALOG = Topic(
     "evently.catalog.v1",
     1,
-    key="event_id",
-    description="Events created or changed, for the search index of every ingress.",
+    key="event_id (EventListed) or venue_id (VenueSeatsCounted)",
+    description="Events created or changed, and venues' seat counts after seats were added, "
+    "for the search index of every ingress.",
 )
 DEAD_LETTERS = Topic(
     "evently.dead-letters.v1",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from cassandra import ConsistencyLevel
+from cassandra.query import BatchStatement, BatchType
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from infra.cassandra import execute
+from infra.cassandra import applied, execute
 from ingress.deps import Ctx, Organizer, owns
 from ingress.errors import ApiError, not_found
 from ingress.routes.paging import decode_cursor, encode_cursor
@@ -132,25 +133,46 @@ async def add_seats(
             {"field": "seats.seat_type", "unknown_seat_types": unknown},
         )
     ids = [f"{s.row}-{s.number}" for s in body.seats]
-    existing = {r["seat_id"] for r in await venue_seat_rows(ctx, venue_id)}
     seen: set[str] = set()
-    duplicates = sorted({i for i in ids if i in existing or i in seen or seen.add(i)})
-    if duplicates:
-        raise ApiError(
-            409,
-            "duplicate_seats",
-            "some seats exist already or are named twice",
-            {"field": "seats", "duplicate_seat_ids": duplicates},
-        )
-    insert = ctx.q(
-        "INSERT INTO venue_seats (venue_id, seat_id, row, number, seat_type) VALUES (?, ?, ?, ?, ?)"
-    )
+    twice = sorted({i for i in ids if i in seen or seen.add(i)})
+    if twice:
+        raise duplicate_seats(twice)
     rows = [
         (venue_id, seat_id, seat.row, seat.number, seat.seat_type)
         for seat_id, seat in zip(ids, body.seats, strict=True)
     ]
-    for start in range(0, len(rows), 200):
-        await asyncio.gather(
-            *(execute(ctx.q.session, insert, r) for r in rows[start : start + 200])
-        )
+    existing = await insert_seats(ctx, rows)
+    if existing:
+        raise duplicate_seats(existing)
+    await ctx.search.count_venue_seats(venue_id)
     return {"added": len(ids)}
+
+
+def duplicate_seats(seat_ids: list[str]) -> ApiError:
+    return ApiError(
+        409,
+        "duplicate_seats",
+        "some seats exist already or are named twice",
+        {"field": "seats", "duplicate_seat_ids": seat_ids},
+    )
+
+
+async def insert_seats(ctx: Ctx, rows: list[tuple[str, str, str, int, str]]) -> list[str]:
+    """Insert every row or none; the seat ids that exist already when none were inserted.
+
+    One conditional batch: all rows are in the venue's partition, so Paxos applies the batch
+    whole or not at all, and of two requests adding one seat at once exactly one wins (a read
+    before the insert let both pass, and a failure midway left some seats added)."""
+    batch = BatchStatement(
+        batch_type=BatchType.UNLOGGED, serial_consistency_level=ConsistencyLevel.SERIAL
+    )
+    insert = ctx.q(
+        "INSERT INTO venue_seats (venue_id, seat_id, row, number, seat_type) "
+        "VALUES (?, ?, ?, ?, ?) IF NOT EXISTS"
+    )
+    for row in rows:
+        batch.add(insert, row)
+    result = await execute(ctx.q.session, batch)
+    if applied(result):
+        return []
+    return sorted(r["seat_id"] for r in result if r.get("seat_id") is not None)

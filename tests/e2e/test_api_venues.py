@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from typing import Any
 
@@ -156,3 +158,78 @@ async def test_bad_seat_bodies_are_422_naming_the_field(
     error = error_of(response, 422, "validation_error")
     assert error["details"]["field"] == field, error
     assert (await http.get(f"/venue/{venue['venue_id']}")).json()["seat_count"] == 0
+
+
+async def test_concurrent_adds_of_one_seat_add_it_once(
+    http: httpx.AsyncClient, make_venue: MakeVenue
+) -> None:
+    """Each request adds the shared seat A-1 and 40 of its own: exactly one request wins, and no
+    loser leaves its own seats behind. A few rounds, as a race need not show in every one."""
+    requests, own = 12, 40
+    for _ in range(4):
+        venue = await make_venue()
+        path, headers = f"/venue/{venue['venue_id']}/seats", venue["owner"]["headers"]
+        bodies = [
+            seats(("A", 1, "VIP"), *((f"B{i}", n, "Regular") for n in range(1, own + 1)))
+            for i in range(requests)
+        ]
+        answers = await asyncio.gather(*(http.post(path, json=b, headers=headers) for b in bodies))
+        assert sorted(a.status_code for a in answers) == [201] + [409] * (requests - 1)
+        for answer in answers:
+            if answer.status_code == 409:
+                error = error_of(answer, 409, "duplicate_seats")
+                assert error["details"]["duplicate_seat_ids"] == ["A-1"], error
+        read = (await http.get(f"/venue/{venue['venue_id']}")).json()
+        assert read["seat_count"] == 1 + own
+        assert read["seats_by_type"] == {"VIP": 1, "Regular": own}
+
+
+async def test_a_request_with_one_duplicate_adds_nothing(
+    http: httpx.AsyncClient, make_venue: MakeVenue
+) -> None:
+    venue = await make_venue(seats=[("C", 7, "VIP")])
+    path, headers = f"/venue/{venue['venue_id']}/seats", venue["owner"]["headers"]
+    many = [(row, n, "Regular") for row in "AB" for n in range(1, 301)] + [("C", 7, "Regular")]
+    error = error_of(await http.post(path, json=seats(*many), headers=headers), 409)
+    assert error["details"]["duplicate_seat_ids"] == ["C-7"], error
+    assert (await http.get(f"/venue/{venue['venue_id']}")).json()["seat_count"] == 1
+
+
+async def test_seats_added_after_the_event_reach_the_listing(
+    http: httpx.AsyncClient, make_event: Any, make_user: MakeUser
+) -> None:
+    """GET /events counts seats added to the venue of a listed event (seats_left, available)."""
+    event = await make_event(rows="A", per_row=2, prices={"VIP": 10.0})
+    venue_id, organizer = event["venue_id"], event["organizer"]
+    buyer = await make_user()
+    held = await http.post(
+        f"/events/{event['event_id']}/hold",
+        headers=buyer["headers"],
+        json={"seat_ids": ["A-1", "A-2"]},
+    )
+    assert held.status_code == 201, held.text
+
+    async def listed(**params: str) -> list[Any]:
+        page = await http.get("/events", params={"venue_id": venue_id, **params})
+        assert page.status_code == 200, page.text
+        return [item["seats_left"] for item in page.json()["items"]]
+
+    deadline = time.monotonic() + 5.0
+    while await listed() != [0] and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert await listed() == [0]
+    assert await listed(available="true") == []
+
+    added = await http.post(
+        f"/venue/{venue_id}/seats",
+        json=seats(("B", 1, "VIP"), ("B", 2, "VIP"), ("B", 3, "VIP")),
+        headers=organizer["headers"],
+    )
+    assert added.status_code == 201, added.text
+    deadline = time.monotonic() + 5.0
+    while await listed() != [3] and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert await listed() == [3]
+    assert await listed(available="true") == [3]
+    read = (await http.get(f"/events/{event['event_id']}")).json()
+    assert read["seats_left"] == {"VIP": 3} and read["capacity"] == 5
