@@ -1,6 +1,7 @@
 """Baseline (b): the limit of this box for the partner path's shape. Raw aiokafka round trips
-client -> topic -> relay process(es) -> topic -> client on the same broker, with the workers'
-producer and consumer settings and no decision, no Cassandra."""
+client -> topic -> relay process(es) -> topic -> client on the same broker, over the same
+authenticated listener (SCRAM, as the super user), with the workers' producer and consumer
+settings and no decision, no Cassandra."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import time
 import uuid
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from benchmarks.procs import CpuMeter
 from benchmarks.stats import Recorder
-from infra.kafka import make_producer
+from infra.kafka import make_consumer, make_producer
+from infra.kafka_auth import aiokafka_options
 from infra.settings import Settings
 
 PARTITIONS = 12
@@ -32,9 +34,10 @@ def relay_main(settings: Settings, source: str, target: str, partitions: list[in
 
 
 async def _relay(settings: Settings, source: str, target: str, partitions: list[int]) -> None:
-    producer = make_producer(settings)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+    producer = make_producer(settings, "admin")
+    consumer = make_consumer(
+        settings,
+        "admin",
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -52,7 +55,7 @@ async def _relay(settings: Settings, source: str, target: str, partitions: list[
 
 
 async def _topics(settings: Settings, names: list[str]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**aiokafka_options(settings, "admin"))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(n, PARTITIONS, 1) for n in names])
@@ -113,9 +116,10 @@ async def round_trips(
 async def _exchange(
     settings: Settings, source: str, target: str, messages: int, window: int, recorder: Recorder
 ) -> None:
-    producer = make_producer(settings)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+    producer = make_producer(settings, "admin")
+    consumer = make_consumer(
+        settings,
+        "admin",
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="latest",

@@ -1,5 +1,7 @@
-"""Scenario 3: the partner path. Seat commands produced straight to the command topic, outcomes
-read from the results topic: decisions a second and produce-to-outcome latency."""
+"""Scenario 3: the partner path, as a partner has it. A partner made like POST /partners makes
+one (SCRAM login, its own topics, no practical limits) produces to its command topic over the
+authenticated listener; the gateway forwards to the seat workers and answers on the partner's
+result topic: decisions a second and produce-to-outcome latency."""
 
 from __future__ import annotations
 
@@ -10,64 +12,63 @@ import uuid
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from benchmarks.procs import CpuMeter
-from benchmarks.seed import Buyer, Layout
+from benchmarks.seed import Layout
 from benchmarks.stats import Recorder
-from infra.kafka import make_producer, topics_for
-from infra.settings import Settings
+from infra.cassandra import Statements, connect
+from infra.kafka_auth import aiokafka_options_for
+from infra.settings import KafkaLogin, Settings
+from partners.provision import Provisioned, provision
 from topics.codec import encode
-from topics.commands import ConfirmHoldV1, HoldSeatsV1, SeatCommand
-from topics.names import SEAT_RESULTS
+from topics.names import PARTNER_RESULTS
+from topics.partners import PartnerCommand, PartnerConfirmHoldV1, PartnerHoldSeatsV1
 
 
 class PartnerLoad:
     """Keeps `window` commands in flight; 80% of created holds are confirmed (5% declined)."""
 
-    def __init__(self, settings: Settings, layouts: list[Layout], buyers: list[Buyer]) -> None:
+    def __init__(self, settings: Settings, layouts: list[Layout], partner: Provisioned) -> None:
         self.settings = settings
-        self.topics = topics_for(settings)
-        self.layouts, self.buyers = layouts, buyers
+        self.partner = partner
+        self.layouts = layouts
         self.rng = random.Random(3)
         self.recorder = Recorder()
         self.in_flight: dict[str, tuple[str, float, str]] = {}
         self.done = 0
 
-    def _hold(self) -> HoldSeatsV1:
+    def _hold(self) -> PartnerHoldSeatsV1:
         layout = self.rng.choice(self.layouts)
-        common = {
-            "command_id": uuid.uuid4().hex,
-            "event_id": layout.event_id,
-            "user_id": self.rng.choice(self.buyers).user_id,
-        }
+        common = {"command_id": uuid.uuid4().hex, "event_id": layout.event_id}
         if self.rng.random() < 0.5:
-            return HoldSeatsV1(**common, seat_type="Regular", quantity=self.rng.randint(1, 3))
+            return PartnerHoldSeatsV1(
+                **common, seat_type="Regular", quantity=self.rng.randint(1, 3)
+            )
         row = self.rng.choice(list(layout.rows))
         start = self.rng.randrange(len(layout.rows[row]) - 2)
         seats = layout.rows[row][start : start + self.rng.randint(1, 2)]
-        return HoldSeatsV1(**common, seat_ids=seats)
+        return PartnerHoldSeatsV1(**common, seat_ids=seats)
 
-    async def _send(self, producer: Any, command: SeatCommand, op: str) -> None:
-        command = command.model_copy(update={"correlation_id": command.command_id})
-        self.in_flight[command.command_id] = (op, time.perf_counter(), command.user_id or "")
+    async def _send(self, producer: Any, command: PartnerCommand, op: str) -> None:
+        self.in_flight[command.command_id] = (op, time.perf_counter(), "")
         await producer.send(
-            self.topics.seat_commands, encode(command), key=command.event_id.encode()
+            self.partner.partner.command_topic, encode(command), key=command.event_id.encode()
         )
 
     async def run(self, holds: int, window: int, seconds: float) -> None:
-        producer = make_producer(self.settings)
+        made = self.partner.partner
+        login = KafkaLogin(username=made.kafka_username, password=self.partner.password)
+        options = aiokafka_options_for(self.settings, login)
+        producer = AIOKafkaProducer(**options, acks="all", linger_ms=1)
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
-            group_id=None,
-            enable_auto_commit=False,
-            fetch_max_wait_ms=20,
+            **options, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=20
         )
         await producer.start()
         await consumer.start()
         try:
             parts = [
-                TopicPartition(self.topics.seat_results, p) for p in range(SEAT_RESULTS.partitions)
+                TopicPartition(made.result_topic, p) for p in range(PARTNER_RESULTS.partitions)
             ]
             consumer.assign(parts)
             await consumer.seek_to_end(*parts)
@@ -99,10 +100,10 @@ class PartnerLoad:
             for records in batches.values():
                 for record in records:
                     outcome = orjson.loads(record.value or b"{}")
-                    sent = self.in_flight.pop(outcome.get("correlation_id") or "", None)
+                    sent = self.in_flight.pop(outcome.get("command_id") or "", None)
                     if sent is None:
                         continue
-                    op, began, user_id = sent
+                    op, began, _ = sent
                     status = outcome["status"]
                     label = (
                         status if status != "rejected" else f"rejected {outcome['error']['code']}"
@@ -112,10 +113,9 @@ class PartnerLoad:
                         self.done += 1
                     if op == "hold" and status == "created" and self.rng.random() < 0.8:
                         token = "tok_declined" if self.rng.random() < 0.05 else "tok_ok"  # noqa: S105
-                        confirm = ConfirmHoldV1(
+                        confirm = PartnerConfirmHoldV1(
                             command_id=uuid.uuid4().hex,
                             event_id=outcome["event_id"],
-                            user_id=user_id,
                             holding_id=outcome["result"]["holding_id"],
                             payment_token=token,
                         )
@@ -127,14 +127,18 @@ class PartnerLoad:
 async def run(
     settings: Settings,
     layouts: list[Layout],
-    buyers: list[Buyer],
     holds: int,
     window: int,
     seconds: float,
     meter: CpuMeter,
     watch: dict[str, PartnerLoad],
 ) -> dict[str, Any]:
-    load = watch["partner"] = PartnerLoad(settings, layouts, buyers)
+    session = await asyncio.to_thread(connect, settings)
+    try:  # as fast as the channel goes: the limits are not what is measured
+        partner = await provision(settings, Statements(session), "benchmark", 1e6, 10**9)
+    finally:
+        session.cluster.shutdown()
+    load = watch["partner"] = PartnerLoad(settings, layouts, partner)
     meter.start()
     cpu = time.process_time()
     async with asyncio.timeout(seconds + 150):  # a broker outage must not hang the run

@@ -133,7 +133,6 @@ async def scenarios(
                 partner_path.run(
                     dep.settings,
                     layouts,
-                    buyers,
                     scale.partner_commands,
                     scale.window,
                     scale.partner_seconds,

@@ -87,6 +87,13 @@ def save_admin(settings: Settings, admin: KafkaLogin) -> None:
     write_file(_file(settings, "admin"), {"admin": admin})
 
 
+def mechanism(settings: Settings, role: KafkaRole) -> str:
+    """The SASL mechanism `role` authenticates with."""
+    if role == "admin" and settings.kafka_admin_sasl_mechanism:
+        return settings.kafka_admin_sasl_mechanism
+    return settings.kafka_sasl_mechanism
+
+
 def ssl_context(settings: Settings) -> ssl.SSLContext | None:
     """A TLS context for SASL_SSL (the CA file from the settings, else the system's)."""
     if settings.kafka_security_protocol != "SASL_SSL":
@@ -103,7 +110,7 @@ def aiokafka_options(settings: Settings, role: KafkaRole) -> dict[str, Any]:
     who = login(settings, role)
     return options | {
         "security_protocol": settings.kafka_security_protocol,
-        "sasl_mechanism": settings.kafka_sasl_mechanism,
+        "sasl_mechanism": mechanism(settings, role),
         "sasl_plain_username": who.username,
         "sasl_plain_password": who.password,
         "ssl_context": ssl_context(settings),
@@ -132,7 +139,7 @@ def confluent_config(settings: Settings, role: KafkaRole) -> dict[str, Any]:
     who = login(settings, role)
     config |= {
         "security.protocol": settings.kafka_security_protocol,
-        "sasl.mechanism": settings.kafka_sasl_mechanism,
+        "sasl.mechanism": mechanism(settings, role),
         "sasl.username": who.username,
         "sasl.password": who.password,
     }
@@ -151,6 +158,6 @@ def faust_credentials(settings: Settings, role: KafkaRole) -> Any:
     return faust.SASLCredentials(
         username=who.username,
         password=who.password,
-        mechanism=settings.kafka_sasl_mechanism,
+        mechanism=mechanism(settings, role),
         ssl_context=ssl_context(settings),
     )
