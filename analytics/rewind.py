@@ -14,8 +14,8 @@ way raise faust's read offset past the rewind, and faust drops the messages read
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any, Protocol
 
 from faust.types import TP
 
@@ -54,7 +54,7 @@ async def rewind(consumer: Consumer, topic: str) -> dict[int, int]:
 
 def seek_also_uncommitted(
     consumer: Consumer, topic: str, perform_seek: Callable[[], Awaitable[None]]
-) -> Callable[[], Awaitable[None]]:
+) -> Callable[[], Coroutine[Any, Any, None]]:
     """faust's `perform_seek`, followed by `rewind` of `topic`."""
 
     async def seek() -> None:

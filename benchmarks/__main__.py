@@ -40,15 +40,15 @@ def run(
 ) -> None:
     """Run the benchmarks; write result.json, chart.png and (unless told not to) RESULTS.md."""
     scale = runner.QUICK if quick else runner.FULL
-    changes = {
-        "attempts": attempts,
-        "buyers": buyers,
-        "rate": rate,
-        "mixed_seconds": mixed_seconds,
-        "flash_seconds": flash_seconds,
-        "partner_commands": partner_commands,
-    }
-    scale = dataclasses.replace(scale, **{k: v for k, v in changes.items() if v is not None})
+    scale = dataclasses.replace(
+        scale,
+        attempts=scale.attempts if attempts is None else attempts,
+        buyers=scale.buyers if buyers is None else buyers,
+        rate=scale.rate if rate is None else rate,
+        mixed_seconds=scale.mixed_seconds if mixed_seconds is None else mixed_seconds,
+        flash_seconds=scale.flash_seconds if flash_seconds is None else flash_seconds,
+        partner_commands=scale.partner_commands if partner_commands is None else partner_commands,
+    )
     out_dir = out or HERE / "results" / time.strftime("%Y%m%d-%H%M%S")
     # SIGTERM unwinds like Ctrl-C, so the processes stop and the keyspace and topics are dropped
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

@@ -90,7 +90,9 @@ class Naive:
             self.events[event_id] = Event(rows[0], seats)
         return self.events[event_id]
 
-    async def claim(self, event_id: str, event: Event, seat_ids: list[str], hold: str, user: str):
+    async def claim(
+        self, event_id: str, event: Event, seat_ids: list[str], hold: str, user: str
+    ) -> list[str]:
         """Take every seat with an LWT; on any refusal give back the ones taken. -> refused."""
         done = await asyncio.gather(
             *(self.q.run(CLAIM, event_id, s, hold, user, event.ttl) for s in seat_ids)
@@ -141,7 +143,11 @@ class Naive:
             total,
             expires,
         )
-        result = {"holding_id": holding_id, "event_id": event_id, "user_id": user}
+        result: dict[str, object] = {
+            "holding_id": holding_id,
+            "event_id": event_id,
+            "user_id": user,
+        }
         result |= {"seat_ids": chosen, "total_price": total, "expires_at": expires.isoformat()}
         return OrjsonResponse(result, status_code=201)
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ async def scenarios(
             results[f"{name}_settle_s"] = await settle(dep)
             watch: flash.Watch = {}
             label = f"flash sale ({name}), {scale.seats:,} seats"
-            async with shown(progress, label, scale.attempts, lambda w=watch: _done(w)):
+            async with shown(progress, label, scale.attempts, partial(_done, watch)):
                 results[name] = await guarded(runner(dep, event, buyers, load, watch))
     if {"mixed", "partner"} - skip:
         async with session(dep.system.base_url, 16) as http:

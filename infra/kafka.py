@@ -68,7 +68,7 @@ def secure_deployment(settings: Settings) -> list[str]:
     from infra.kafka_admin import SecurityAdmin
 
     kept = kafka_auth.known_logins(settings)
-    logins = {
+    logins: dict[str, KafkaLogin] = {
         role: kept.get(role)
         or KafkaLogin(
             username=kafka_auth.username(settings, role), password=kafka_auth.new_password()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from concurrent.futures import Future
+from typing import Any, ClassVar, cast
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.protocol.api import Request, RequestStruct, Response
@@ -20,6 +22,7 @@ from confluent_kafka.admin import (
     ResourceType,
     ScramCredentialInfo,
     ScramMechanism,
+    UserScramCredentialAlteration,
     UserScramCredentialDeletion,
     UserScramCredentialUpsertion,
 )
@@ -37,6 +40,9 @@ _RESOURCES = {
     "cluster": ResourceType.BROKER,
 }
 _PATTERNS = {"literal": ResourcePatternType.LITERAL, "prefixed": ResourcePatternType.PREFIXED}
+# A filter's None matches any name, principal or host (as confluent-kafka documents), but its
+# annotations say str.
+_ANY_VALUE = cast(str, None)
 
 
 def _binding(grant: Grant) -> AclBinding:
@@ -60,8 +66,8 @@ class SecurityAdmin:
         self.client = AdminClient(confluent_config(settings, role))
 
     @staticmethod
-    def _wait(futures: dict[Any, Any]) -> None:
-        for future in futures.values():
+    def _wait(futures: Mapping[Any, Future[Any]] | Future[Any]) -> None:
+        for future in [futures] if isinstance(futures, Future) else futures.values():
             future.result(timeout=TIMEOUT_S)
 
     def upsert_users(self, logins: dict[str, str]) -> None:
@@ -70,7 +76,7 @@ class SecurityAdmin:
         if not logins:
             return
         info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS)
-        changes = [
+        changes: list[UserScramCredentialAlteration] = [
             UserScramCredentialUpsertion(user, info, password.encode())
             for user, password in logins.items()
         ]
@@ -89,7 +95,9 @@ class SecurityAdmin:
         """Remove SCRAM users; a user that does not exist is skipped."""
         if not users:
             return
-        changes = [UserScramCredentialDeletion(u, ScramMechanism.SCRAM_SHA_512) for u in users]
+        changes: list[UserScramCredentialAlteration] = [
+            UserScramCredentialDeletion(u, ScramMechanism.SCRAM_SHA_512) for u in users
+        ]
         for future in self.client.alter_user_scram_credentials(changes).values():
             try:
                 future.result(timeout=TIMEOUT_S)
@@ -114,10 +122,10 @@ class SecurityAdmin:
         """Delete every ACL of `principal`."""
         flt = AclBindingFilter(
             ResourceType.ANY,
-            None,
+            _ANY_VALUE,
             ResourcePatternType.ANY,
             principal,
-            None,
+            _ANY_VALUE,
             AclOperation.ANY,
             AclPermissionType.ANY,
         )
@@ -127,10 +135,10 @@ class SecurityAdmin:
         """Every ACL the broker keeps, as grants (for checks and docs)."""
         flt = AclBindingFilter(
             ResourceType.ANY,
-            None,
+            _ANY_VALUE,
             ResourcePatternType.ANY,
-            None,
-            None,
+            _ANY_VALUE,
+            _ANY_VALUE,
             AclOperation.ANY,
             AclPermissionType.ANY,
         )
@@ -163,7 +171,8 @@ class SecurityAdmin:
             await admin.close()
 
 
-class AlterClientQuotasResponse_v0(Response):  # noqa: N801 - Kafka's protocol names
+# aiokafka is untyped: its protocol classes are Any, hence the ignores on the subclasses below.
+class AlterClientQuotasResponse_v0(Response):  # type: ignore[misc]  # noqa: N801 - Kafka's names
     API_KEY = 49
     API_VERSION = 0
     SCHEMA = Schema(
@@ -182,7 +191,7 @@ class AlterClientQuotasResponse_v0(Response):  # noqa: N801 - Kafka's protocol n
     )
 
 
-class AlterClientQuotasRequest_v0(RequestStruct):  # noqa: N801
+class AlterClientQuotasRequest_v0(RequestStruct):  # type: ignore[misc]  # noqa: N801
     API_KEY = 49
     API_VERSION = 0
     RESPONSE_TYPE = AlterClientQuotasResponse_v0
@@ -201,7 +210,7 @@ class AlterClientQuotasRequest_v0(RequestStruct):  # noqa: N801
     )
 
 
-class AlterClientQuotas(Request[AlterClientQuotasRequest_v0]):
+class AlterClientQuotas(Request[AlterClientQuotasRequest_v0]):  # type: ignore[misc]
     """Set quotas of one entity (KIP-546), version 0 (not flexible)."""
 
     API_KEY = 49

@@ -4,9 +4,10 @@ on: what was decided is always published. Shared by the seat workers and the par
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime
+from typing import Protocol
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, KafkaTimeoutError
 from pydantic import BaseModel
 
@@ -17,6 +18,16 @@ from topics.names import Topics
 
 log = get_logger("sender")
 Record = tuple[str, bytes, bytes | None, int | None]  # topic, value, key, partition
+# `producer.send` resolves, once the message is queued, to the future of its delivery.
+Sending = asyncio.Future[Awaitable[object]]
+
+
+class Producer(Protocol):
+    """What a sender needs of a producer: aiokafka's AIOKafkaProducer, or a test's fake."""
+
+    async def send(
+        self, topic: str, value: bytes, *, key: bytes | None, partition: int | None
+    ) -> Awaitable[object]: ...
 
 
 class Sender:
@@ -24,7 +35,7 @@ class Sender:
 
     def __init__(
         self,
-        producer: AIOKafkaProducer,
+        producer: Producer,
         topics: Topics,
         consumer_name: str,
         retry_seconds: float = 1.0,
@@ -33,7 +44,7 @@ class Sender:
         self.topics = topics
         self.consumer_name = consumer_name
         self.retry_seconds = retry_seconds
-        self._pending: list[tuple[Record, asyncio.Future[object]]] = []
+        self._pending: list[tuple[Record, Sending]] = []
 
     def _send(
         self, topic: str, key: str | None, message: BaseModel, partition: int | None = None
@@ -41,7 +52,7 @@ class Sender:
         record = (topic, encode(message), key.encode() if key is not None else None, partition)
         self._pending.append((record, self._start(record)))
 
-    def _start(self, record: Record) -> asyncio.Future[object]:
+    def _start(self, record: Record) -> Sending:
         topic, value, key, partition = record
         return asyncio.ensure_future(self.producer.send(topic, value, key=key, partition=partition))
 
@@ -97,6 +108,6 @@ def _transient(error: Exception) -> bool:
     )
 
 
-async def _delivered(send: asyncio.Future[object]) -> None:
+async def _delivered(send: Sending) -> None:
     """`producer.send` resolves to the delivery future once the message is queued."""
-    await (await send)  # type: ignore[misc]
+    await (await send)

@@ -73,7 +73,7 @@ class CommandBus:
         addressed = command.model_copy(
             update={"correlation_id": correlation_id, "reply_partition": self.partition}
         )
-        waiting = asyncio.get_running_loop().create_future()
+        waiting: asyncio.Future[CommandOutcomeV1] = asyncio.get_running_loop().create_future()
         self._waiting[correlation_id] = waiting
         try:
             async with asyncio.timeout(self.settings.command_timeout_seconds):

@@ -7,7 +7,7 @@ tasks, memory streams and events per request, and under load it was most of the 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import Counter, Histogram
@@ -34,9 +34,10 @@ Next = Callable[[Request], Awaitable[Response]]
 
 def header(scope: Scope, name: bytes) -> bytes | None:
     """The first value of request header `name` (lower case), or None."""
-    for key, value in scope["headers"]:
+    headers: Iterable[tuple[bytes, bytes]] = scope["headers"]
+    for key, value in headers:
         if key == name:
-            return value  # type: ignore[no-any-return]
+            return value
     return None
 
 
@@ -86,7 +87,7 @@ class Guard:
                 message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
-        too_large = bool(length) and (not length.isdigit() or int(length) > self.max_body_bytes)
+        too_large = bool(length and (not length.isdigit() or int(length) > self.max_body_bytes))
         if not length and header(scope, b"transfer-encoding") is not None:
             body = await _read_capped(receive, self.max_body_bytes)
             too_large = body is None

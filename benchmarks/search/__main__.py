@@ -9,6 +9,7 @@ import secrets
 import time
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -138,10 +139,8 @@ def in_process(listings: list[Listing], mix: list[dict[str, Any]], baseline: int
     index, memory = traced(lambda: _built(listings))
     _, build_ms = timed(lambda: _built(listings))
     searches = [to_query(p) for p in mix]
-    index_ms = [timed(lambda s=s: index.search(s))[1] for s in searches]
-    scan_ms = [
-        timed(lambda s=s: scan(s, listings, index.seats_left))[1] for s in searches[:baseline]
-    ]
+    index_ms = [timed(partial(index.search, s))[1] for s in searches]
+    scan_ms = [timed(partial(scan, s, listings, index.seats_left))[1] for s in searches[:baseline]]
     same = index_ms[:baseline]
     return {
         "index_memory_mb": round(memory / 2**20, 1),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -133,8 +134,7 @@ async def add_seats(
             {"field": "seats.seat_type", "unknown_seat_types": unknown},
         )
     ids = [f"{s.row}-{s.number}" for s in body.seats]
-    seen: set[str] = set()
-    twice = sorted({i for i in ids if i in seen or seen.add(i)})
+    twice = sorted(i for i, n in Counter(ids).items() if n > 1)
     if twice:
         raise duplicate_seats(twice)
     rows = [

@@ -39,7 +39,7 @@ def outcome(command_id: str) -> CommandOutcomeV1:
 
 
 def publisher(producer: FlakyProducer) -> Publisher:
-    return Publisher(producer, Topics(), "w", retry_seconds=0)  # type: ignore[arg-type]
+    return Publisher(producer, Topics(), "w", retry_seconds=0)
 
 
 async def test_what_kafka_did_not_take_is_sent_again_until_it_does() -> None:
