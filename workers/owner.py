@@ -22,9 +22,8 @@ from topics.commands import ConfirmHoldV1, HoldSeatsV1, RecordPaymentV1, SeatCom
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1, ErrorBody
 from workers.live import LiveEvent, Waiter, seat_row
-from workers.payment_desk import PaymentDesk
-from workers.publisher import Publisher
-from workers.store import Changes, Rules, SeatStore
+from workers.ports import PaymentsPort, PublisherPort, SeatStorePort
+from workers.store import Changes, Rules
 from workers.views import booking_view, hold_view
 
 SEAT_REFRESH_SECONDS = 1.0
@@ -52,10 +51,10 @@ class SeatOwner:
 
     def __init__(
         self,
-        store: SeatStore,
-        publisher: Publisher,
+        store: SeatStorePort,
+        publisher: PublisherPort,
         rules: Rules,
-        payments: PaymentDesk,
+        payments: PaymentsPort,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store

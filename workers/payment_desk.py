@@ -7,14 +7,14 @@ import asyncio
 from seating import BookingCancelled, PaymentRequested
 from topics.commands import RecordPaymentV1
 from workers.payments import PaymentProvider, charge_with_retries
-from workers.publisher import Publisher
+from workers.ports import PublisherPort
 
 
 class PaymentDesk:
     """One charge task per hold and attempt; its outcome returns to the hold's partition."""
 
     def __init__(
-        self, provider: PaymentProvider, publisher: Publisher, backoff: float = 0.2
+        self, provider: PaymentProvider, publisher: PublisherPort, backoff: float = 0.2
     ) -> None:
         self.provider = provider
         self.publisher = publisher

@@ -30,9 +30,9 @@ async def store(settings: Settings) -> AsyncIterator[SeatStore]:
 async def owner_of(store: SeatStore, previous: int | None = None) -> SeatOwner:
     owner = SeatOwner(
         store,
-        FakePublisher(),  # type: ignore[arg-type]
+        FakePublisher(),
         Rules(max_seats_per_hold=10, max_active_holds_per_user=5),
-        FakePayments(),  # type: ignore[arg-type]
+        FakePayments(),
     )
     owner.epochs[PARTITION] = await store.claim_partition(store.topic, PARTITION, previous)
     return owner

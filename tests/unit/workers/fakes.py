@@ -1,10 +1,13 @@
-"""In-memory stand-ins for the worker's adapters, so the owner's logic runs without services."""
+"""In-memory stand-ins for the worker's adapters, so the owner's logic runs without services.
+
+Each fake is checked by mypy against the port it stands in for (workers/ports.py), as the real
+adapter is: tests/unit/workers is in mypy's files, so a fake that drifts fails CI's mypy step."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -12,6 +15,7 @@ from seating import BookingCancelled, EventSeats, Hold, PaymentRequested, Seat
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
 from workers.live import LiveEvent
+from workers.ports import PaymentsPort, PublisherPort, SeatStorePort
 from workers.store import Changes, Rules
 
 EVENT_ID = "e" * 32
@@ -20,7 +24,8 @@ EVENT_ID = "e" * 32
 @dataclass
 class FakeStore:
     """One event of ten seats; `fenced` makes the next write fail as if a newer owner wrote;
-    a `gate` holds the next load until it is set; `load_started` is set once a load begins."""
+    a `gate` holds the next load until it is set; `load_started` is set once a load begins;
+    `write_error` and `project_error` are raised by every write or projection while set."""
 
     catalog: dict[str, Seat] = field(
         default_factory=lambda: {
@@ -33,6 +38,8 @@ class FakeStore:
     loads: int = 0
     writes: list[Changes] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
+    write_error: Exception | None = None
+    project_error: Exception | None = None
 
     async def event_meta(self, event_id: str) -> dict[str, Any] | None:
         if event_id != EVENT_ID:
@@ -57,12 +64,16 @@ class FakeStore:
         return dict(self.catalog)
 
     async def write(self, live: LiveEvent, changes: Changes, seat_rows: dict[str, str]) -> bool:
+        if self.write_error is not None:
+            raise self.write_error
         if self.fenced:
             return False
         self.writes.append(changes)
         return True
 
     async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
+        if self.project_error is not None:
+            raise self.project_error
         self.bookings.append(hold.holding_id)
 
 
@@ -87,11 +98,23 @@ class FakePublisher:
 
 @dataclass
 class FakePayments:
+    """Records what it was asked to do; `refund_error` is raised by every refund while set."""
+
     started: list[PaymentRequested] = field(default_factory=list)
     refunded: list[BookingCancelled] = field(default_factory=list)
+    refund_error: Exception | None = None
 
     def start(self, event_id: str, requested: PaymentRequested) -> None:
         self.started.append(requested)
 
     async def refund(self, cancelled: BookingCancelled, charge_id: str) -> None:
+        if self.refund_error is not None:
+            raise self.refund_error
         self.refunded.append(cancelled)
+
+
+if TYPE_CHECKING:
+    # Not run, only type-checked: each fake must satisfy its port.
+    _store: SeatStorePort = FakeStore()
+    _publisher: PublisherPort = FakePublisher()
+    _payments: PaymentsPort = FakePayments()

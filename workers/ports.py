@@ -1,0 +1,55 @@
+"""What the partition owner needs of its adapters: the seat store, the publisher and the payment
+desk. SeatOwner is typed against these, so the in-memory fakes of the unit tests
+(tests/unit/workers/fakes.py) are checked by mypy against the same contract as the real
+adapters (SeatStore, Publisher, PaymentDesk)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from seating import BookingCancelled, Hold, PaymentRequested, Seat
+from topics.events import BookingEventV1
+from topics.outcomes import CommandOutcomeV1
+from workers.live import LiveEvent
+from workers.store import Changes, Rules
+
+
+class SeatStorePort(Protocol):
+    """Event state, read and written fenced by the owner's epoch (workers/store.py)."""
+
+    async def event_meta(self, event_id: str) -> dict[str, Any] | None: ...
+
+    async def claim_event(self, event_id: str, epoch: int) -> bool: ...
+
+    async def load_event(
+        self, meta: dict[str, Any], event_id: str, epoch: int, partition: int, rules: Rules
+    ) -> LiveEvent: ...
+
+    async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]: ...
+
+    async def write(self, live: LiveEvent, changes: Changes, seat_rows: dict[str, str]) -> bool: ...
+
+    async def project_booking(self, live: LiveEvent, hold: Hold) -> None: ...
+
+
+class PublisherPort(Protocol):
+    """Where decisions go: outcomes, booking events and commands (workers/publisher.py)."""
+
+    def outcome(self, reply_partition: int | None, outcome: CommandOutcomeV1) -> None: ...
+
+    def booking_event(self, event_id: str, event: BookingEventV1) -> None: ...
+
+    def command(self, event_id: str, command: BaseModel) -> None: ...
+
+    async def flush(self) -> None: ...
+
+
+class PaymentsPort(Protocol):
+    """Charges run beside the owner, and refunds (workers/payment_desk.py; the provider behind
+    the desk has its own port, PaymentProvider in workers/payments.py)."""
+
+    def start(self, event_id: str, requested: PaymentRequested) -> None: ...
+
+    async def refund(self, cancelled: BookingCancelled, charge_id: str) -> None: ...
