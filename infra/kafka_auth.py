@@ -56,7 +56,7 @@ def write_file(path: Path, logins: dict[str, KafkaLogin]) -> None:
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
-        json.dump({k: v.model_dump() for k, v in logins.items()}, out, indent=2)
+        json.dump({k: v.model_dump(exclude_none=True) for k, v in logins.items()}, out, indent=2)
     os.replace(tmp, path)
 
 
@@ -88,7 +88,10 @@ def save_admin(settings: Settings, admin: KafkaLogin) -> None:
 
 
 def mechanism(settings: Settings, role: KafkaRole) -> str:
-    """The SASL mechanism `role` authenticates with."""
+    """The SASL mechanism `role` authenticates with: its login's, else the settings'."""
+    found = login(settings, role).mechanism
+    if found:
+        return found
     if role == "admin" and settings.kafka_admin_sasl_mechanism:
         return settings.kafka_admin_sasl_mechanism
     return settings.kafka_sasl_mechanism
@@ -124,7 +127,7 @@ def aiokafka_options_for(
     return {
         "bootstrap_servers": bootstrap_servers or settings.kafka_bootstrap_servers,
         "security_protocol": settings.kafka_security_protocol,
-        "sasl_mechanism": settings.kafka_sasl_mechanism,
+        "sasl_mechanism": who.mechanism or settings.kafka_sasl_mechanism,
         "sasl_plain_username": who.username,
         "sasl_plain_password": who.password,
         "ssl_context": ssl_context(settings),

@@ -14,10 +14,11 @@ KafkaRole = Literal["admin", "ingress", "worker", "analytics", "gateway", "provi
 
 
 class KafkaLogin(BaseModel):
-    """A SASL username and password."""
+    """A SASL username and password (and its mechanism when not the settings' one)."""
 
     username: str
     password: str
+    mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] | None = None
 
 
 class Settings(BaseSettings):

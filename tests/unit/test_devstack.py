@@ -96,17 +96,18 @@ def test_kafka_every_listener_authenticates_and_acls_decide(
     p = props(kafka.server_properties(layout, settings))
     protocols = dict(pair.split(":") for pair in p["listener.security.protocol.map"].split(","))
     assert protocols == {"CONTROLLER": "SASL_PLAINTEXT", "BROKER": "SASL_PLAINTEXT"}
-    assert p["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
-    assert p["sasl.mechanism.inter.broker.protocol"] == "SCRAM-SHA-512"
+    assert p["sasl.enabled.mechanisms"] == "SCRAM-SHA-512,PLAIN"  # PLAIN: the super user only
+    assert p["sasl.mechanism.inter.broker.protocol"] == "PLAIN"
+    assert p["metadata.log.max.snapshot.interval.ms"] == "2000"  # SCRAM users survive restarts
     assert p["authorizer.class.name"].endswith("StandardAuthorizer")
     assert p["allow.everyone.if.no.acl.found"] == "false"
     assert p["super.users"] == "User:admin"
     admin = settings.credentials_dir / "admin.json"
     assert admin.stat().st_mode & 0o777 == 0o600
-    assert (
-        json.loads(admin.read_text())["admin"]["password"]
-        in p["listener.name.broker.scram-sha-512.sasl.jaas.config"]
-    )
+    kept = json.loads(admin.read_text())["admin"]
+    assert kept["mechanism"] == "PLAIN"
+    assert f'user_admin="{kept["password"]}"' in p["listener.name.broker.plain.sasl.jaas.config"]
+    assert "user_" not in p["listener.name.broker.scram-sha-512.sasl.jaas.config"]
 
 
 def test_kafka_write_config_and_stable_cluster_id(settings: Settings, layout: Layout) -> None:
