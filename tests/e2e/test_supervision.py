@@ -38,6 +38,7 @@ RESTARTS = re.compile(r'^evently_process_restarts_total\{process="([^"]+)"\} (\S
 def run_settings(dev_stack: None) -> Iterator[Settings]:
     settings = isolated_settings(
         devstack_dir=ARTIFACTS / "supervision",
+        kafka_credentials_dir=Settings().credentials_dir,  # the shared stack's logins
         max_active_holds_per_user=1000,
         command_timeout_seconds=5.0,
         hold_ttl_seconds=3600,
