@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from seating import EventSeats, Hold, HoldStatus, SeatLine
+from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
 
 
@@ -35,6 +36,7 @@ class LiveEvent:
     seats_reread: bool = False
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     waiters: dict[str, list[Waiter]] = field(default_factory=dict)
+    outbox: list[BookingEventV1] = field(default_factory=list)  # found on load, unpublished
 
 
 def hold_to_row(hold: Hold, waiters: list[Waiter]) -> str:
@@ -71,3 +73,15 @@ def seat_status(row: str | None, now: float) -> str:
     if status == "held" and data.get("x") is not None and data["x"] <= now:
         return "available"
     return status
+
+
+def outbox_to_row(version: int, index: int, event: BookingEventV1) -> str:
+    """A booking event in the outbox, with its place: the batch's version, then its index."""
+    return orjson.dumps({"at": [version, index], "event": event.model_dump(mode="json")}).decode()
+
+
+def outbox_from_row(text: str) -> tuple[tuple[int, int], BookingEventV1]:
+    """Inverse of `outbox_to_row`: the event and its place, to publish in decision order."""
+    data = orjson.loads(text)
+    version, index = data["at"]
+    return (version, index), BookingEventV1.model_validate(data["event"])

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from infra.logs import get_logger
 from seating import (
     BookingCancelled,
     Decision,
@@ -27,6 +28,7 @@ from workers.publisher import Publisher
 from workers.store import Changes, Rules, SeatStore
 from workers.views import booking_view, hold_view
 
+log = get_logger("owner")
 SEAT_REFRESH_SECONDS = 1.0
 _BOOKING_ANSWERS = frozenset({"confirm_hold", "record_payment", "cancel_booking"})
 _CREATING = frozenset({"hold_seats", "record_payment"})
@@ -92,6 +94,7 @@ class SeatOwner:
                 loaded = await self._load(event_id, partition)
                 if loaded is None:
                     return None
+                await self._republish(loaded)
                 if self._forgotten.get(partition, 0) == forgotten:
                     self._install(loaded)
             return live
@@ -106,6 +109,19 @@ class SeatOwner:
         live = await self.store.load_event(meta, event_id, epoch, partition, self.rules)
         live.seats_read_at = self.clock()
         return live
+
+    async def _republish(self, live: LiveEvent) -> None:
+        """Publish the booking events an earlier poll persisted but may not have published (its
+        worker killed, or the poll failed after its batch); readers drop those they have. Before
+        anything new is decided for the event, so they stay in decision order."""
+        if not live.outbox:
+            return
+        event_id = live.state.event_id
+        for event in live.outbox:
+            self.publisher.booking_event(event_id, event)
+        await self.publisher.flush()
+        await self.store.delivered(event_id, [e.message_id for e in live.outbox])
+        live.outbox = []
 
     def _install(self, live: LiveEvent) -> None:
         self.events[live.state.event_id] = live
@@ -206,6 +222,7 @@ class SeatOwner:
                 at=at,
             )
             result.events.append((live.state.event_id, wrapped))
+            changes.events.append(wrapped)
             if isinstance(event, PaymentRequested):
                 result.payments.append((live.state.event_id, event))
             elif isinstance(event, BookingCancelled):
@@ -261,9 +278,23 @@ class SeatOwner:
             self.payments.start(event_id, requested)
         for reply_partition, outcome in result.outcomes:
             self.publisher.outcome(reply_partition, outcome)
+        delivered: dict[str, list[str]] = {}
         for event_id, event in result.events:
             self.publisher.booking_event(event_id, event)
+            delivered.setdefault(event_id, []).append(event.message_id)
         await self.publisher.flush()
+        # Kafka has them: out of the outbox. A delete that fails leaves a duplicate for the next
+        # owner to publish, nothing lost, so it does not fail the poll.
+        for event_id, error in zip(
+            delivered,
+            await asyncio.gather(
+                *(self.store.delivered(e, ids) for e, ids in delivered.items()),
+                return_exceptions=True,
+            ),
+            strict=True,
+        ):
+            if isinstance(error, Exception):
+                log.warning("outbox not emptied", event_id=event_id, error=str(error))
 
     def due_expiries(self) -> list[tuple[str, str]]:
         """(event id, holding id) of every hold whose time is up."""

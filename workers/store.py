@@ -11,8 +11,9 @@ from cassandra.query import BatchStatement, BatchType
 
 from infra.cassandra import Statements, applied, execute
 from seating import EventSeats, Hold, Seat
+from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
-from workers.live import LiveEvent, hold_from_row, hold_to_row
+from workers.live import LiveEvent, hold_from_row, hold_to_row, outbox_from_row, outbox_to_row
 
 OUTCOME_TTL_SECONDS = 7 * 24 * 3600
 
@@ -24,9 +25,10 @@ class Changes:
     holds: set[str] = field(default_factory=set)
     seats: set[str] = field(default_factory=set)
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
+    events: list[BookingEventV1] = field(default_factory=list)  # the outbox, in order
 
     def __bool__(self) -> bool:
-        return bool(self.holds or self.seats or self.outcomes)
+        return bool(self.holds or self.seats or self.outcomes or self.events)
 
 
 @dataclass(frozen=True)
@@ -143,16 +145,20 @@ class SeatStore:
         rows = await self.q.run(
             "SELECT kind, item_id, data FROM event_state WHERE event_id = ? AND kind IN ?",
             event_id,
-            ["cmd", "hold"],
+            ["cmd", "hold", "out"],
         )
+        outbox = []
         for row in rows:
             if row["kind"] == "hold":
                 hold, waiters = hold_from_row(row["data"])
                 state.restore(hold)
                 if waiters:
                     live.waiters[hold.holding_id] = waiters
+            elif row["kind"] == "out":
+                outbox.append(outbox_from_row(row["data"]))
             else:
                 live.outcomes[row["item_id"]] = CommandOutcomeV1.model_validate_json(row["data"])
+        live.outbox = [event for _, event in sorted(outbox, key=lambda o: o[0])]
         return live
 
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
@@ -197,10 +203,29 @@ class SeatStore:
             batch.add(
                 put, (OUTCOME_TTL_SECONDS, outcome.model_dump_json(), event_id, "cmd", command_id)
             )
+        # The outbox: booking events land iff the decision lands, and stay until published.
+        for index, event in enumerate(changes.events):
+            row = outbox_to_row(version, index, event)
+            batch.add(put, (0, row, event_id, "out", event.message_id))
         if not applied(await execute(self.q.session, batch)):
             return False
         live.version = version
         return True
+
+    async def delivered(self, event_id: str, message_ids: list[str]) -> None:
+        """Take published booking events out of the event's outbox.
+
+        Unconditional (no epoch, no version), and safe so: a row goes only once Kafka took its
+        message, and its key is the message id, which readers drop when they see it again. So
+        a delete that meets a row written anew (the same message decided again) or one a newer
+        owner is about to republish removes nothing that still has to be delivered; one that
+        misses (lost, or ordered before the write by its timestamp) only makes the next owner
+        publish a duplicate."""
+        await self.q.run(
+            "DELETE FROM event_state WHERE event_id = ? AND kind = 'out' AND item_id IN ?",
+            event_id,
+            message_ids,
+        )
 
     async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
         """Write (or update) the booking of a confirmed hold and the buyer's history row."""

@@ -20,7 +20,8 @@ EVENT_ID = "e" * 32
 @dataclass
 class FakeStore:
     """One event of ten seats; `fenced` makes the next write fail as if a newer owner wrote;
-    a `gate` holds the next load until it is set; `load_started` is set once a load begins."""
+    a `gate` holds the next load until it is set; `load_started` is set once a load begins.
+    Only the outbox outlives a load: `outbox` holds the written, undelivered booking events."""
 
     catalog: dict[str, Seat] = field(
         default_factory=lambda: {
@@ -33,6 +34,7 @@ class FakeStore:
     loads: int = 0
     writes: list[Changes] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
+    outbox: dict[str, BookingEventV1] = field(default_factory=dict)
 
     async def event_meta(self, event_id: str) -> dict[str, Any] | None:
         if event_id != EVENT_ID:
@@ -51,7 +53,9 @@ class FakeStore:
         if gate is not None:
             await gate.wait()
         state = EventSeats(event_id, dict(self.catalog), meta["hold_ttl_seconds"])
-        return LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], meta["prices"])
+        live = LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], meta["prices"])
+        live.outbox = list(self.outbox.values())
+        return live
 
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
         return dict(self.catalog)
@@ -60,7 +64,12 @@ class FakeStore:
         if self.fenced:
             return False
         self.writes.append(changes)
+        self.outbox.update((e.message_id, e) for e in changes.events)
         return True
+
+    async def delivered(self, event_id: str, message_ids: list[str]) -> None:
+        for message_id in message_ids:
+            self.outbox.pop(message_id, None)
 
     async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
         self.bookings.append(hold.holding_id)

@@ -58,6 +58,32 @@ async def test_a_message_kafka_refuses_for_good_is_raised() -> None:
         await sender.flush()
 
 
+class SlowProducer:
+    """Acknowledges each message only when the test says so."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[asyncio.Future[None]] = []
+
+    async def send(self, topic: str, value: bytes, **_: Any) -> asyncio.Future[None]:
+        self.deliveries.append(asyncio.get_running_loop().create_future())
+        return self.deliveries[-1]
+
+
+async def test_a_flush_waits_for_messages_an_earlier_concurrent_flush_took() -> None:
+    """Partitions flush side by side: the second flush must not return (and its poll commit
+    or empty its outbox) while what was sent before it is still unacknowledged."""
+    producer = SlowProducer()
+    sender = Publisher(producer, Topics(), "w", retry_seconds=0)  # type: ignore[arg-type]
+    sender.outcome(None, outcome("a"))
+    first = asyncio.create_task(sender.flush())  # takes "a"
+    await asyncio.sleep(0)
+    second = asyncio.create_task(sender.flush())
+    await asyncio.sleep(0.01)
+    assert not second.done()
+    producer.deliveries[0].set_result(None)
+    await asyncio.wait_for(asyncio.gather(first, second), 1)
+
+
 def test_hold_and_booking_views_are_the_documented_results() -> None:
     from seating import Hold, HoldStatus, SeatLine
     from topics.results import BookingResultV1, HoldResultV1
