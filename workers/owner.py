@@ -19,10 +19,11 @@ from seating import (
     decide,
     evolve,
 )
+from tables.event_state import Waiter, seat_row
 from topics.commands import ConfirmHoldV1, HoldSeatsV1, RecordPaymentV1, SeatCommand
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1, ErrorBody
-from workers.live import LiveEvent, Waiter, seat_row
+from workers.live import LiveEvent
 from workers.payment_desk import PaymentDesk
 from workers.publisher import Publisher
 from workers.store import Changes, Rules, SeatStore
