@@ -23,6 +23,7 @@ from tables.event_state import Waiter, seat_row
 from topics.commands import ConfirmHoldV1, HoldSeatsV1, RecordPaymentV1, SeatCommand
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1, ErrorBody
+from topics.results import as_result
 from workers.live import LiveEvent
 from workers.payment_desk import PaymentDesk
 from workers.publisher import Publisher
@@ -346,7 +347,8 @@ def _outcome(live: LiveEvent, command: SeatCommand, decision: Decision) -> Comma
         return CommandOutcomeV1(**base, status="ok", result={"holding_id": decision.holding_id})
     view = booking_view if command.type in _BOOKING_ANSWERS else hold_view
     status = "created" if command.type in _CREATING else "ok"
-    return CommandOutcomeV1(**base, status=status, result=view(live.state.event_id, hold))
+    result = as_result(view(live.state.event_id, hold))
+    return CommandOutcomeV1(**base, status=status, result=result)
 
 
 def _readdressed(outcome: CommandOutcomeV1, command: SeatCommand) -> CommandOutcomeV1:
