@@ -352,3 +352,17 @@ async def test_published_booking_events_leave_the_outbox(rig: Rig) -> None:
     assert [e.message_id for e in rig.store.writes[0].events] == ["c1#0"]
     assert [e.type for e in rig.publisher.events] == ["SeatsHeld", "PaymentRequested"]
     assert rig.store.outbox == {}
+
+
+async def test_an_outbox_that_cannot_be_emptied_on_load_does_not_stop_the_event(rig: Rig) -> None:
+    await rig.send(hold("c1", "A-1"))
+    rig.owner.forget([0])
+    (event,) = rig.publisher.events
+    rig.store.outbox[event.message_id] = event  # as if its delete had been lost
+
+    async def broken(*_: Any) -> None:
+        raise ConnectionError("Cassandra stopped")
+
+    rig.store.delivered = broken  # type: ignore[method-assign]
+    assert await rig.owner.live(EVENT_ID, 0) is not None
+    assert rig.publisher.events == [event, event]  # again, with its message id
