@@ -9,7 +9,7 @@ from cassandra.query import BatchStatement, BatchType
 from analytics.report import Row
 from infra.cassandra import Statements, execute
 from seating import Hold
-from workers.live import hold_from_row
+from tables import event_state
 
 UPSERT = "INSERT INTO analytics (event_id, kind, item_id, data) VALUES (?, ?, ?, ?)"
 SELECT = "SELECT kind, item_id, data FROM analytics WHERE event_id = ?"
@@ -50,10 +50,7 @@ async def capacity(q: Statements, event: dict[str, Any]) -> int:
 
 async def stored_holds(q: Statements, event_id: str) -> list[Hold]:
     """Every hold the workers stored for the event (event_state rows of kind 'hold')."""
-    rows = await q.run(
-        "SELECT data FROM event_state WHERE event_id = ? AND kind = 'hold'", event_id
-    )
-    return [hold_from_row(r["data"])[0] for r in rows]
+    return await event_state.holds(q, event_id)
 
 
 async def all_events(q: Statements) -> list[dict[str, Any]]:

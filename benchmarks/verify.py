@@ -9,7 +9,7 @@ from cassandra.cluster import Session
 
 from benchmarks.sale import Sale
 from seating import HoldStatus
-from workers.live import hold_from_row
+from tables import event_state
 
 
 def _double(seat_lists: list[list[str]] | Any) -> int:
@@ -21,10 +21,7 @@ def _double(seat_lists: list[list[str]] | Any) -> int:
 def evently(session: Session, seat_map: list[dict[str, Any]], sale: Sale) -> dict[str, Any]:
     """Seat map statuses against the holds in event_state and against what buyers were told."""
     event_id = sale.layout.event_id
-    rows = session.execute(
-        "SELECT data FROM event_state WHERE event_id = %s AND kind = 'hold'", (event_id,)
-    )
-    holds = [hold_from_row(r["data"])[0] for r in rows]
+    holds = event_state.holds_now(session, event_id)
     occupying = [list(h.seat_ids) for h in holds if h.occupies_seats()]
     booked_holds = {
         h.holding_id: list(h.seat_ids)

@@ -45,6 +45,7 @@ class Sender:
         self.consumer_name = consumer_name
         self.retry_seconds = retry_seconds
         self._pending: list[tuple[Record, Sending]] = []
+        self._flushes: set[asyncio.Future[None]] = set()
 
     def _send(
         self, topic: str, key: str | None, message: BaseModel, partition: int | None = None
@@ -83,8 +84,23 @@ class Sender:
     async def flush(self) -> None:
         """Wait until everything sent so far is acknowledged by the broker. What the producer
         gave up on (Kafka away for longer than its own retries) is sent again until it is
-        acknowledged."""
+        acknowledged.
+
+        Concurrent callers (one per partition) also wait for the flushes begun before theirs:
+        such a flush may have taken messages sent before this call, and a caller that commits
+        an offset or deletes an outbox row must know its own messages were acknowledged."""
         pending, self._pending = self._pending, []
+        earlier = list(self._flushes)
+        mine = asyncio.ensure_future(self._settle(pending))
+        self._flushes.add(mine)
+        mine.add_done_callback(self._flushes.discard)
+        # wait, unlike gather, never cancels the flushes of other callers.
+        await asyncio.wait([mine, *earlier])
+        for flush in (mine, *earlier):
+            if (error := flush.exception()) is not None:
+                raise error
+
+    async def _settle(self, pending: list[tuple[Record, Sending]]) -> None:
         while pending:
             results = await asyncio.gather(
                 *(_delivered(future) for _, future in pending), return_exceptions=True

@@ -22,11 +22,11 @@ from infra.logs import get_logger
 from infra.settings import Settings
 from search.index import SearchIndex
 from search.listing import Listing
+from tables import event_state
 from topics.catalog import CatalogEventV1, VenueSeatsCountedV1, decode_catalog
 from topics.codec import encode
 from topics.events import BookingEventV1
 from topics.names import BOOKING_EVENTS, CATALOG, Topics
-from workers.live import seat_status
 
 log = get_logger("search.feeder")
 SELECT_EVENTS = (
@@ -34,7 +34,6 @@ SELECT_EVENTS = (
     "venue_name, created_at FROM events"
 )
 COUNT_SEATS = "SELECT COUNT(*) AS n FROM venue_seats WHERE venue_id = ?"
-SELECT_SEATS = "SELECT event_id, kind, item_id, data FROM event_state"
 LOAD_PAGE = 5000
 FREEING = (seating.HoldCancelled, seating.HoldExpired, seating.BookingCancelled)
 
@@ -82,11 +81,7 @@ class IndexFeeder:
         venues = await self._q.run("SELECT venue_id FROM venues")
         capacity = await self._capacities({r["venue_id"] for r in venues})
         await asyncio.to_thread(self._load_events, capacity)  # before serving: nothing races
-        now = time.time()
-        taken: dict[str, list[str]] = {}
-        for row in await self._q.run(SELECT_SEATS):
-            if row["kind"] == "seat" and seat_status(row["data"], now) != "available":
-                taken.setdefault(row["event_id"], []).append(row["item_id"])
+        taken = await event_state.taken_seats(self._q, time.time())
         for event_id, seat_ids in taken.items():
             self.index.take_seats(event_id, seat_ids)
 

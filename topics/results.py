@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+_NO_REF: set[str] = {"customer_ref"}
 
 
 class SeatLineV1(BaseModel):
@@ -29,7 +31,7 @@ class HoldResultV1(BaseModel):
     expires_at: str
     status: Literal["held", "confirming", "confirmed", "cancelled", "expired"]
     booking_id: str | None
-    customer_ref: str | None = None
+    customer_ref: str | None = None  # a partner's own reference, when it gave one
 
 
 class BookingResultV1(BaseModel):
@@ -48,3 +50,8 @@ class BookingResultV1(BaseModel):
     refund_id: str | None
     created_at: str
     customer_ref: str | None = None
+
+
+def as_result(result: HoldResultV1 | BookingResultV1) -> dict[str, Any]:
+    """As an outcome's `result` carries it: every field, `customer_ref` only when set."""
+    return result.model_dump(exclude=None if result.customer_ref else _NO_REF)

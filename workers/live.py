@@ -1,23 +1,13 @@
-"""An event as its owner holds it in memory, and its rows in Cassandra's event_state."""
+"""An event as its owner holds it in memory (its rows: tables/event_state.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-import orjson
-
-from seating import EventSeats, Hold, HoldStatus, SeatLine
+from seating import EventSeats
+from tables.event_state import Waiter
+from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
-
-
-@dataclass(frozen=True)
-class Waiter:
-    """Someone awaiting the outcome of a confirm that waits for the payment."""
-
-    command_id: str
-    correlation_id: str | None
-    reply_partition: int | None
 
 
 @dataclass
@@ -35,39 +25,4 @@ class LiveEvent:
     seats_reread: bool = False
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     waiters: dict[str, list[Waiter]] = field(default_factory=dict)
-
-
-def hold_to_row(hold: Hold, waiters: list[Waiter]) -> str:
-    """A hold (and its waiting confirms) as the JSON of its row."""
-    # orjson writes the dataclasses (seat lines, waiters) and the status enum itself.
-    return orjson.dumps({**vars(hold), "waiters": waiters}).decode()
-
-
-def hold_from_row(text: str) -> tuple[Hold, list[Waiter]]:
-    """Inverse of `hold_to_row`."""
-    data: dict[str, Any] = orjson.loads(text)
-    waiters = [Waiter(**w) for w in data.pop("waiters", [])]
-    data["seats"] = tuple(SeatLine(**line) for line in data["seats"])
-    data["status"] = HoldStatus(data["status"])
-    return Hold(**data), waiters
-
-
-def seat_row(state: EventSeats, seat_id: str) -> str:
-    """What a seat row says: who occupies it, how, and until when."""
-    hold = state.holder_of(seat_id)
-    if hold is None:
-        return "{}"
-    status = "booked" if hold.status is HoldStatus.CONFIRMED else "held"
-    lapses = hold.expires_at if hold.status is HoldStatus.HELD else None
-    return orjson.dumps({"h": hold.holding_id, "s": status, "x": lapses}).decode()
-
-
-def seat_status(row: str | None, now: float) -> str:
-    """available, held or booked, from a seat row as `seat_row` wrote it."""
-    if not row:
-        return "available"
-    data = orjson.loads(row)
-    status: str = data.get("s", "available")
-    if status == "held" and data.get("x") is not None and data["x"] <= now:
-        return "available"
-    return status
+    outbox: list[BookingEventV1] = field(default_factory=list)  # found on load, unpublished

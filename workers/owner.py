@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from infra.logs import get_logger
 from seating import (
     BookingCancelled,
     Decision,
@@ -18,14 +19,17 @@ from seating import (
     decide,
     evolve,
 )
+from tables.event_state import Waiter, seat_row
 from topics.commands import ConfirmHoldV1, HoldSeatsV1, RecordPaymentV1, SeatCommand
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1, ErrorBody
-from workers.live import LiveEvent, Waiter, seat_row
+from topics.results import as_result
+from workers.live import LiveEvent
 from workers.ports import PaymentsPort, PublisherPort, SeatStorePort
 from workers.store import Changes, Rules
 from workers.views import booking_view, hold_view
 
+log = get_logger("owner")
 SEAT_REFRESH_SECONDS = 1.0
 _BOOKING_ANSWERS = frozenset({"confirm_hold", "record_payment", "cancel_booking"})
 _CREATING = frozenset({"hold_seats", "record_payment"})
@@ -91,6 +95,7 @@ class SeatOwner:
                 loaded = await self._load(event_id, partition)
                 if loaded is None:
                     return None
+                await self._republish(loaded)
                 if self._forgotten.get(partition, 0) == forgotten:
                     self._install(loaded)
             return live
@@ -105,6 +110,22 @@ class SeatOwner:
         live = await self.store.load_event(meta, event_id, epoch, partition, self.rules)
         live.seats_read_at = self.clock()
         return live
+
+    async def _republish(self, live: LiveEvent) -> None:
+        """Publish the booking events an earlier poll persisted but may not have published (its
+        worker killed, or the poll failed after its batch); readers drop those they have. Before
+        anything new is decided for the event, so they stay in decision order."""
+        if not live.outbox:
+            return
+        event_id = live.state.event_id
+        for event in live.outbox:
+            self.publisher.booking_event(event_id, event)
+        await self.publisher.flush()
+        try:
+            await self.store.delivered(event_id, [e.message_id for e in live.outbox])
+        except Exception as exc:  # the next load publishes them once more; readers drop them
+            log.warning("outbox not emptied", event_id=event_id, error=str(exc))
+        live.outbox = []
 
     def _install(self, live: LiveEvent) -> None:
         self.events[live.state.event_id] = live
@@ -205,6 +226,7 @@ class SeatOwner:
                 at=at,
             )
             result.events.append((live.state.event_id, wrapped))
+            changes.events.append(wrapped)
             if isinstance(event, PaymentRequested):
                 result.payments.append((live.state.event_id, event))
             elif isinstance(event, BookingCancelled):
@@ -260,9 +282,23 @@ class SeatOwner:
             self.payments.start(event_id, requested)
         for reply_partition, outcome in result.outcomes:
             self.publisher.outcome(reply_partition, outcome)
+        delivered: dict[str, list[str]] = {}
         for event_id, event in result.events:
             self.publisher.booking_event(event_id, event)
+            delivered.setdefault(event_id, []).append(event.message_id)
         await self.publisher.flush()
+        # Kafka has them: out of the outbox. A delete that fails leaves a duplicate for the next
+        # owner to publish, nothing lost, so it does not fail the poll.
+        for event_id, error in zip(
+            delivered,
+            await asyncio.gather(
+                *(self.store.delivered(e, ids) for e, ids in delivered.items()),
+                return_exceptions=True,
+            ),
+            strict=True,
+        ):
+            if isinstance(error, Exception):
+                log.warning("outbox not emptied", event_id=event_id, error=str(error))
 
     def due_expiries(self) -> list[tuple[str, str]]:
         """(event id, holding id) of every hold whose time is up."""
@@ -313,7 +349,8 @@ def _outcome(live: LiveEvent, command: SeatCommand, decision: Decision) -> Comma
         return CommandOutcomeV1(**base, status="ok", result={"holding_id": decision.holding_id})
     view = booking_view if command.type in _BOOKING_ANSWERS else hold_view
     status = "created" if command.type in _CREATING else "ok"
-    return CommandOutcomeV1(**base, status=status, result=view(live.state.event_id, hold))
+    result = as_result(view(live.state.event_id, hold))
+    return CommandOutcomeV1(**base, status=status, result=result)
 
 
 def _readdressed(outcome: CommandOutcomeV1, command: SeatCommand) -> CommandOutcomeV1:

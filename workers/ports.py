@@ -33,6 +33,8 @@ class SeatStorePort(Protocol):
 
     async def project_booking(self, live: LiveEvent, hold: Hold) -> None: ...
 
+    async def delivered(self, event_id: str, message_ids: list[str]) -> None: ...
+
 
 class PublisherPort(Protocol):
     """Where decisions go: outcomes, booking events and commands (workers/publisher.py)."""

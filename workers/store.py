@@ -6,15 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cassandra import ConsistencyLevel
-from cassandra.query import BatchStatement, BatchType
-
-from infra.cassandra import Statements, applied, execute
+from infra.cassandra import Statements, applied
 from seating import EventSeats, Hold, Seat
+from tables import event_state
+from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
-from workers.live import LiveEvent, hold_from_row, hold_to_row
-
-OUTCOME_TTL_SECONDS = 7 * 24 * 3600
+from workers.live import LiveEvent
 
 
 @dataclass
@@ -24,9 +21,10 @@ class Changes:
     holds: set[str] = field(default_factory=set)
     seats: set[str] = field(default_factory=set)
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
+    events: list[BookingEventV1] = field(default_factory=list)  # the outbox, in order
 
     def __bool__(self) -> bool:
-        return bool(self.holds or self.seats or self.outcomes)
+        return bool(self.holds or self.seats or self.outcomes or self.events)
 
 
 @dataclass(frozen=True)
@@ -81,23 +79,7 @@ class SeatStore:
 
     async def claim_event(self, event_id: str, epoch: int) -> bool:
         """Raise the event's epoch to ours; False when a newer owner already holds it."""
-        rows = await self.q.run(
-            "UPDATE event_state SET epoch = ? WHERE event_id = ? IF epoch < ?",
-            epoch,
-            event_id,
-            epoch,
-        )
-        if applied(rows):
-            return True
-        current = rows[0].get("epoch") if rows else None
-        if current is None:
-            rows = await self.q.run(
-                "UPDATE event_state SET epoch = ? WHERE event_id = ? IF epoch = null",
-                epoch,
-                event_id,
-            )
-            return applied(rows)
-        return bool(current == epoch)
+        return await event_state.claim(self.q, event_id, epoch)
 
     async def partition_events(self, partition: int) -> list[str]:
         """Events an earlier owner of `partition` loaded."""
@@ -135,24 +117,12 @@ class SeatStore:
             max_active_holds_per_user=rules.max_active_holds_per_user,
         )
         live = LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], prices)
-        # The version first: a late batch landing between the two reads then fails our next write.
-        version = await self.q.run(
-            "SELECT version FROM event_state WHERE event_id = ? LIMIT 1", event_id
-        )
-        live.version = version[0]["version"] if version else None
-        rows = await self.q.run(
-            "SELECT kind, item_id, data FROM event_state WHERE event_id = ? AND kind IN ?",
-            event_id,
-            ["cmd", "hold"],
-        )
-        for row in rows:
-            if row["kind"] == "hold":
-                hold, waiters = hold_from_row(row["data"])
-                state.restore(hold)
-                if waiters:
-                    live.waiters[hold.holding_id] = waiters
-            else:
-                live.outcomes[row["item_id"]] = CommandOutcomeV1.model_validate_json(row["data"])
+        stored = await event_state.load(self.q, event_id)
+        live.version, live.outcomes, live.outbox = stored.version, stored.outcomes, stored.outbox
+        for hold, waiters in stored.holds:
+            state.restore(hold)
+            if waiters:
+                live.waiters[hold.holding_id] = waiters
         return live
 
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
@@ -172,35 +142,23 @@ class SeatStore:
     async def write(self, live: LiveEvent, changes: Changes, seat_rows: dict[str, str]) -> bool:
         """One conditional batch with every change of the poll; False when fenced off: by a
         newer owner, or by a batch of ours that we took for failed but that landed after all."""
-        event_id = live.state.event_id
-        version = (live.version or 0) + 1
-        batch = BatchStatement(
-            batch_type=BatchType.UNLOGGED, serial_consistency_level=ConsistencyLevel.SERIAL
+        written = await event_state.write(
+            self.q,
+            live.state.event_id,
+            epoch=live.epoch,
+            version=live.version,
+            holds=((live.state.holds[h], live.waiters.get(h, [])) for h in changes.holds),
+            seat_rows=seat_rows,
+            outcomes=changes.outcomes,
+            events=changes.events,
         )
-        batch.add(
-            self.q(
-                "UPDATE event_state SET version = ? WHERE event_id = ? IF epoch = ? AND version = ?"
-            ),
-            (version, event_id, live.epoch, live.version),
-        )
-        put = self.q(
-            "UPDATE event_state USING TTL ? SET data = ? "
-            "WHERE event_id = ? AND kind = ? AND item_id = ?"
-        )
-        for holding_id in changes.holds:
-            hold = live.state.holds[holding_id]
-            row = hold_to_row(hold, live.waiters.get(holding_id, []))
-            batch.add(put, (0, row, event_id, "hold", holding_id))
-        for seat_id, row in seat_rows.items():
-            batch.add(put, (0, row, event_id, "seat", seat_id))
-        for command_id, outcome in changes.outcomes.items():
-            batch.add(
-                put, (OUTCOME_TTL_SECONDS, outcome.model_dump_json(), event_id, "cmd", command_id)
-            )
-        if not applied(await execute(self.q.session, batch)):
-            return False
-        live.version = version
-        return True
+        if written:
+            live.version = (live.version or 0) + 1
+        return written
+
+    async def delivered(self, event_id: str, message_ids: list[str]) -> None:
+        """Take published booking events out of the event's outbox."""
+        await event_state.delete_outbox(self.q, event_id, message_ids)
 
     async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
         """Write (or update) the booking of a confirmed hold and the buyer's history row."""

@@ -13,8 +13,7 @@ from ingress.deps import Caller, Ctx, Organizer, owns
 from ingress.errors import ApiError, not_found
 from ingress.routes.venues import load_venue, venue_seat_rows
 from seating.ids import is_event_id, new_id
-from topics.outcomes import CommandOutcomeV1
-from workers.live import seat_status
+from tables import event_state
 
 router = APIRouter(tags=["events"])
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -86,7 +85,7 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
         "venue_name": venue["name"],
         "created_at": datetime.now(UTC),
     }
-    await ctx.q.run("INSERT INTO event_state (event_id, epoch) VALUES (?, 0)", event["event_id"])
+    await event_state.create(ctx.q, event["event_id"])
     await ctx.q.run(
         INSERT_EVENT,
         *event.values(),
@@ -98,12 +97,7 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
 async def seat_map(ctx: Ctx, event: dict[str, Any]) -> list[dict[str, Any]]:
     """Every seat of the event with its price and status now."""
     seats = await venue_seat_rows(ctx, event["venue_id"])
-    rows = await ctx.q.run(
-        "SELECT item_id, data FROM event_state WHERE event_id = ? AND kind = 'seat'",
-        event["event_id"],
-    )
-    state = {r["item_id"]: r["data"] for r in rows}
-    now = time.time()
+    statuses = await event_state.seat_statuses(ctx.q, event["event_id"], time.time())
     prices = event["prices"] or {}
     return [
         {
@@ -112,7 +106,7 @@ async def seat_map(ctx: Ctx, event: dict[str, Any]) -> list[dict[str, Any]]:
             "number": s["number"],
             "seat_type": s["seat_type"],
             "price": prices.get(s["seat_type"]),
-            "status": seat_status(state.get(s["seat_id"]), now),
+            "status": statuses.get(s["seat_id"], "available"),
         }
         for s in sorted(seats, key=lambda s: (s["row"], s["number"]))
     ]
@@ -143,14 +137,9 @@ async def read_command_outcome(
     """The outcome of a command whose request timed out (503 carries this address)."""
     if not is_event_id(event_id):
         raise not_found("command")
-    rows = await ctx.q.run(
-        "SELECT data FROM event_state WHERE event_id = ? AND kind = 'cmd' AND item_id = ?",
-        event_id,
-        command_id,
-    )
-    if not rows:
+    outcome = await event_state.outcome(ctx.q, event_id, command_id)
+    if outcome is None:
         raise ApiError(404, "command_not_found", "no outcome for this command (yet)")
-    outcome = CommandOutcomeV1.model_validate_json(rows[0]["data"])
     owner = (outcome.result or {}).get("user_id")
     if not owns(principal, owner):
         raise ApiError(404, "command_not_found", "no outcome for this command (yet)")

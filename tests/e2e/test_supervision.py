@@ -22,9 +22,9 @@ from infra.kafka import topics_for
 from infra.launch import settings_env
 from infra.settings import Settings
 from seating import HoldStatus
+from tables.event_state import hold_from_row
 from tests.e2e.conftest import ARTIFACTS, bearer
 from tests.support import drop_deployment, isolated_settings
-from workers.live import hold_from_row
 
 pytestmark = pytest.mark.e2e
 RESUME_WITHIN_S = 60.0  # session timeout (6 s) + rebalance + restart with its first backoff

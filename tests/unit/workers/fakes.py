@@ -25,7 +25,8 @@ EVENT_ID = "e" * 32
 class FakeStore:
     """One event of ten seats; `fenced` makes the next write fail as if a newer owner wrote;
     a `gate` holds the next load until it is set; `load_started` is set once a load begins;
-    `write_error` and `project_error` are raised by every write or projection while set."""
+    `write_error` and `project_error` are raised by every write or projection while set.
+    Only the outbox outlives a load: `outbox` holds the written, undelivered booking events."""
 
     catalog: dict[str, Seat] = field(
         default_factory=lambda: {
@@ -40,6 +41,7 @@ class FakeStore:
     bookings: list[str] = field(default_factory=list)
     write_error: Exception | None = None
     project_error: Exception | None = None
+    outbox: dict[str, BookingEventV1] = field(default_factory=dict)
 
     async def event_meta(self, event_id: str) -> dict[str, Any] | None:
         if event_id != EVENT_ID:
@@ -58,7 +60,9 @@ class FakeStore:
         if gate is not None:
             await gate.wait()
         state = EventSeats(event_id, dict(self.catalog), meta["hold_ttl_seconds"])
-        return LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], meta["prices"])
+        live = LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], meta["prices"])
+        live.outbox = list(self.outbox.values())
+        return live
 
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
         return dict(self.catalog)
@@ -69,7 +73,12 @@ class FakeStore:
         if self.fenced:
             return False
         self.writes.append(changes)
+        self.outbox.update((e.message_id, e) for e in changes.events)
         return True
+
+    async def delivered(self, event_id: str, message_ids: list[str]) -> None:
+        for message_id in message_ids:
+            self.outbox.pop(message_id, None)
 
     async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
         if self.project_error is not None:

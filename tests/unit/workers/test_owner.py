@@ -307,3 +307,50 @@ async def test_a_hold_command_id_of_another_users_hold_is_refused_not_replayed(r
     assert [h.user_id for h in state.holds.values()] == ["u1"]
     assert state.seat_status("A-2", rig.now) == "available"
     assert [e.type for e in rig.publisher.events] == ["SeatsHeld"]
+
+
+async def test_booking_events_of_a_poll_killed_before_its_publish_are_published_on_load(
+    rig: Rig,
+) -> None:
+    """Kafka away, the worker killed while it waits: its batch holds the events (an outbox),
+    and whoever loads the event next publishes them."""
+    flushing = asyncio.Event()
+
+    async def stuck() -> None:
+        flushing.set()
+        await asyncio.Event().wait()
+
+    rig.publisher.flush = stuck  # type: ignore[method-assign]
+    poll = asyncio.create_task(rig.owner.handle(0, [hold("c1", "A-1")]))
+    await flushing.wait()
+    poll.cancel()
+    lost = list(rig.publisher.events)
+    assert [e.message_id for e in lost] == ["c1#0"]
+    next_owner = Rig()
+    next_owner.store = rig.store
+    next_owner.owner.store = rig.store
+    await next_owner.owner.live(EVENT_ID, 0)
+    assert next_owner.publisher.events == lost
+    assert rig.store.outbox == {}
+
+
+async def test_published_booking_events_leave_the_outbox(rig: Rig) -> None:
+    (held,) = await rig.send(hold("c1", "A-1"))
+    await rig.send(confirm("k1", held.result["holding_id"]))
+    assert [e.message_id for e in rig.store.writes[0].events] == ["c1#0"]
+    assert [e.type for e in rig.publisher.events] == ["SeatsHeld", "PaymentRequested"]
+    assert rig.store.outbox == {}
+
+
+async def test_an_outbox_that_cannot_be_emptied_on_load_does_not_stop_the_event(rig: Rig) -> None:
+    await rig.send(hold("c1", "A-1"))
+    rig.owner.forget([0])
+    (event,) = rig.publisher.events
+    rig.store.outbox[event.message_id] = event  # as if its delete had been lost
+
+    async def broken(*_: Any) -> None:
+        raise ConnectionError("Cassandra stopped")
+
+    rig.store.delivered = broken  # type: ignore[method-assign,assignment]
+    assert await rig.owner.live(EVENT_ID, 0) is not None
+    assert rig.publisher.events == [event, event]  # again, with its message id

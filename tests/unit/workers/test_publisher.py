@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import orjson
 import pytest
 from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
 
+from seating import Hold, HoldStatus, SeatLine
 from topics.names import Topics
 from topics.outcomes import CommandOutcomeV1
+from topics.results import BookingResultV1, HoldResultV1, as_result
 from workers.publisher import Publisher
+from workers.views import booking_view, hold_view
 
 
 class FlakyProducer:
@@ -58,14 +62,71 @@ async def test_a_message_kafka_refuses_for_good_is_raised() -> None:
         await sender.flush()
 
 
-def test_hold_and_booking_views_are_the_documented_results() -> None:
-    from seating import Hold, HoldStatus, SeatLine
-    from topics.results import BookingResultV1, HoldResultV1
-    from workers.views import booking_view, hold_view
+class SlowProducer:
+    """Acknowledges each message only when the test says so."""
 
+    def __init__(self) -> None:
+        self.deliveries: list[asyncio.Future[None]] = []
+
+    async def send(self, topic: str, value: bytes, **_: Any) -> asyncio.Future[None]:
+        self.deliveries.append(asyncio.get_running_loop().create_future())
+        return self.deliveries[-1]
+
+
+async def test_a_flush_waits_for_messages_an_earlier_concurrent_flush_took() -> None:
+    """Partitions flush side by side: the second flush must not return (and its poll commit
+    or empty its outbox) while what was sent before it is still unacknowledged."""
+    producer = SlowProducer()
+    sender = Publisher(producer, Topics(), "w", retry_seconds=0)
+    sender.outcome(None, outcome("a"))
+    first = asyncio.create_task(sender.flush())  # takes "a"
+    await asyncio.sleep(0)
+    second = asyncio.create_task(sender.flush())
+    await asyncio.sleep(0.01)
+    assert not second.done()
+    producer.deliveries[0].set_result(None)
+    await asyncio.wait_for(asyncio.gather(first, second), 1)
+
+
+def test_hold_and_booking_views_are_the_documented_results() -> None:
     hold = Hold("h1", "u1", (SeatLine("A-1", "VIP", 10.0),), 10.0, 1.0, 2.0)
-    HoldResultV1.model_validate(hold_view("e1", hold))
+    held = hold_view("e1", hold)
+    assert isinstance(held, HoldResultV1) and held.customer_ref is None
     hold.status, hold.booking_id, hold.confirmed_at = HoldStatus.CONFIRMED, "b1", 1.5
     hold.customer_ref = "order-1"
-    assert HoldResultV1.model_validate(hold_view("e1", hold)).customer_ref == "order-1"
-    assert BookingResultV1.model_validate(booking_view("e1", hold)).status == "confirmed"
+    assert hold_view("e1", hold).customer_ref == "order-1"
+    booked = booking_view("e1", hold)
+    assert isinstance(booked, BookingResultV1) and booked.status == "confirmed"
+
+
+def test_results_carry_the_json_the_views_always_gave() -> None:
+    """Every field, nulls included, in the same order; customer_ref only when set."""
+    hold = Hold("h1", "u1", (SeatLine("A-1", "VIP", 10.0),), 10.0, 1.0, 2.0)
+    held = {
+        "holding_id": "h1",
+        "event_id": "e1",
+        "user_id": "u1",
+        "seat_ids": ["A-1"],
+        "seats": [{"seat_id": "A-1", "seat_type": "VIP", "price": 10.0}],
+        "total_price": 10.0,
+        "expires_at": "1970-01-01T00:00:02Z",
+        "status": "held",
+        "booking_id": None,
+    }
+    assert orjson.dumps(as_result(hold_view("e1", hold))) == orjson.dumps(held)
+    hold.status, hold.booking_id, hold.confirmed_at = HoldStatus.CONFIRMED, "b1", 1.5
+    hold.customer_ref = "order-1"
+    booked = {
+        "booking_id": "b1",
+        "holding_id": "h1",
+        "event_id": "e1",
+        "user_id": "u1",
+        "seat_ids": ["A-1"],
+        "amount": 10.0,
+        "status": "confirmed",
+        "charge_id": None,
+        "refund_id": None,
+        "created_at": "1970-01-01T00:00:01.500000Z",
+        "customer_ref": "order-1",
+    }
+    assert orjson.dumps(as_result(booking_view("e1", hold))) == orjson.dumps(booked)
