@@ -10,9 +10,11 @@ already (by its partner-scoped id) and answer it the same way."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pydantic import ValidationError
 
 from infra.cassandra import Statements
@@ -87,15 +89,28 @@ class Gateway:
         )
 
     async def _loop(self, consumer: AIOKafkaConsumer, handle: Any) -> None:
+        """Handle each poll, and commit it once what it produced is acknowledged. A poll that
+        fails (Cassandra or Kafka away) is read again from its first offsets."""
         while True:
             batches = await consumer.getmany(timeout_ms=100, max_records=500)
             if not batches:
                 continue
-            for records in batches.values():
-                for record in records:
-                    await handle(record)
-            await self.sender.flush()
-            await consumer.commit({tp: records[-1].offset + 1 for tp, records in batches.items()})
+            try:
+                for records in batches.values():
+                    for record in records:
+                        await handle(record)
+                await self.sender.flush()
+            except Exception:
+                log.exception("poll failed; reading it again")
+                for tp, records in batches.items():
+                    with suppress(IllegalStateError):
+                        consumer.seek(tp, records[0].offset)
+                await asyncio.sleep(1.0)
+                continue
+            try:
+                await consumer.commit({tp: rs[-1].offset + 1 for tp, rs in batches.items()})
+            except (CommitFailedError, KafkaError) as exc:  # a rebalance: the next owner replays
+                log.warning("commit failed", error=str(exc))
 
     async def command(self, record: ConsumerRecord) -> None:
         """Forward one partner command, or answer why not."""

@@ -45,6 +45,7 @@ def isolated_settings(**overrides: object) -> Settings:
         "cassandra_keyspace": f"evently_t{run}",
         "topic_prefix": f"t{run}.",
         "worker_group_id": f"workers-{run}",
+        "gateway_group_id": f"gateway-{run}",
         "http_port": free_port(),
         "admin_token": f"adm_{uuid.uuid4().hex}",
         "worker_session_timeout_ms": 6000,
