@@ -13,8 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 from infra.cassandra import Statements, connect
 from infra.kafka import topics_for
+from infra.restarts import RestartCollector
 from infra.settings import Settings
-from infra.supervise import RestartCollector
 from ingress import errors, idempotency, middleware, ratelimit
 from ingress.auth import Authenticator
 from ingress.bus import CommandBus
