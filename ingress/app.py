@@ -18,11 +18,11 @@ from infra.settings import Settings
 from ingress import errors, idempotency, middleware, ratelimit
 from ingress.auth import Authenticator
 from ingress.bus import CommandBus
+from ingress.dashboard import routes as dashboard
 from ingress.deps import Context
 from ingress.responses import OrjsonResponse
 from ingress.routes import (
     analytics,
-    dashboard,
     discovery,
     docs,
     events,
