@@ -15,8 +15,8 @@ from cassandra.cluster import Session
 from devstack import stack
 from infra.bootstrap import bootstrap
 from infra.cassandra import connect
-from infra.launch import System, settings_env, start_system
 from infra.settings import Settings
+from system.launch import System, settings_env, start_system
 from tests.support import drop_deployment, free_port, isolated_settings
 
 

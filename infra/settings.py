@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     devstack_cassandra_heap_mb: int = Field(default=1024, ge=256, le=1024)
 
     log_level: str = "INFO"
-    # Restart counts written by the run command's supervisor (infra/supervise.py), shown by the
+    # Restart counts written by the run command's supervisor (system/supervise.py), shown by the
     # ingress at /metrics; None: nothing supervises.
     supervisor_state_file: Path | None = None
 

@@ -13,16 +13,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 from infra.cassandra import Statements, connect
 from infra.kafka import topics_for
+from infra.restarts import RestartCollector
 from infra.settings import Settings
-from infra.supervise import RestartCollector
 from ingress import errors, idempotency, middleware, ratelimit
 from ingress.auth import Authenticator
 from ingress.bus import CommandBus
+from ingress.dashboard import routes as dashboard
 from ingress.deps import Context
 from ingress.responses import OrjsonResponse
 from ingress.routes import (
     analytics,
-    dashboard,
     discovery,
     docs,
     events,

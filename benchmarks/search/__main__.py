@@ -27,11 +27,11 @@ from benchmarks.search.report import to_query, write_report
 from devstack import stack
 from infra.bootstrap import bootstrap
 from infra.cassandra import connect
-from infra.launch import start_system
 from infra.settings import Settings
 from search.index import SearchIndex
 from search.listing import Listing
 from search.scan import scan
+from system.launch import start_system
 
 ROOT = Path(__file__).resolve().parents[2]
 console = Console()

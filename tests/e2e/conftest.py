@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from infra.bootstrap import bootstrap
-from infra.launch import System, start_system
 from infra.settings import Settings
+from system.launch import System, start_system
 from tests.support import drop_deployment, isolated_settings
 
 pytestmark = pytest.mark.e2e

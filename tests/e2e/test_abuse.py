@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from infra.launch import System, start_system
 from infra.settings import Settings
+from system.launch import System, start_system
 from tests.e2e.conftest import ARTIFACTS, MakeUser, error_of, seat_statuses
 from tests.support import free_port
 

@@ -15,8 +15,8 @@ import orjson
 import pytest
 
 from infra.kafka import make_consumer, make_producer, topics_for
-from infra.launch import System, settings_env
 from infra.settings import Settings
+from system.launch import System, settings_env
 from tests.e2e.conftest import MakeUser
 
 pytestmark = pytest.mark.e2e

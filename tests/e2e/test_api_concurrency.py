@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from infra.launch import System
+from system.launch import System
 from tests.e2e.conftest import bearer, seat_statuses
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from infra.launch import System
+from system.launch import System
 from tests.e2e.conftest import ARTIFACTS, MakeUser
 from tests.e2e.test_analytics import confirm, hold
 

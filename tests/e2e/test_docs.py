@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, Route, async_playwright
 
-from infra.launch import System
+from system.launch import System
 from tests.e2e.test_dashboard import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.e2e

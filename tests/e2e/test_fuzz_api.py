@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.launch import System
 from infra.settings import Settings
+from system.launch import System
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e

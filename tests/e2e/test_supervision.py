@@ -19,9 +19,9 @@ import pytest
 
 from infra.cassandra import connect
 from infra.kafka import topics_for
-from infra.launch import settings_env
 from infra.settings import Settings
 from seating import HoldStatus
+from system.launch import settings_env
 from tables.event_state import hold_from_row
 from tests.e2e.conftest import ARTIFACTS, bearer
 from tests.support import drop_deployment, isolated_settings
@@ -49,11 +49,11 @@ def run_settings(dev_stack: None) -> Iterator[Settings]:
 
 @pytest.fixture
 def run_command(run_settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m infra.run` in the background, on its own keyspace, topics and port."""
+    """`python -m system.run` in the background, on its own keyspace, topics and port."""
     run_settings.devstack_dir.mkdir(parents=True, exist_ok=True)
     out = (run_settings.devstack_dir / "run.out").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.run"],
+        [sys.executable, "-m", "system.run"],
         env=settings_env(run_settings),
         stdout=out,
         stderr=subprocess.STDOUT,

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from devstack import stack
 from devstack.errors import DevstackError
-from infra.launch import System, settings_env
 from infra.settings import Settings
+from system.launch import System, settings_env
 from tests.faults.history import History
 
 FAULTS = (

@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from infra.launch import System, start_system
 from infra.settings import Settings
+from system.launch import System, start_system
 from tests.faults.checks import check
 from tests.faults.clients import Buyer, PartnerClient, Run
 from tests.faults.final import analytics_anomalies, read_final

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from infra.bootstrap import bootstrap
-from infra.launch import System, settings_env
 from infra.settings import Settings
+from system.launch import System, settings_env
 from tests.integration.partner import CommandClient
 from tests.support import drop_deployment, isolated_settings
 

@@ -16,8 +16,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from infra.kafka import make_consumer, topics_for
-from infra.launch import System, settings_env
 from infra.settings import Settings
+from system.launch import System, settings_env
 from tests.integration.partner import CommandClient
 from tests.integration.seed import seed_event
 from tests.support import free_port

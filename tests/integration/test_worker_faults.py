@@ -12,8 +12,8 @@ from contextlib import suppress
 
 import pytest
 
-from infra.launch import System
 from infra.settings import Settings
+from system.launch import System
 from tests.checker import outcome_anomalies, seat_conflicts
 from tests.integration.conftest import spawn_worker
 from tests.integration.partner import CommandClient, consistent

@@ -9,15 +9,9 @@ from typing import Any, cast
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from infra.launch import System
-from infra.supervise import (
-    CrashHistory,
-    CrashLoop,
-    RestartCollector,
-    RestartPolicy,
-    Supervisor,
-    read_restarts,
-)
+from infra.restarts import RestartCollector, read_restarts
+from system.launch import System
+from system.supervise import CrashHistory, CrashLoop, RestartPolicy, Supervisor
 
 
 class Clock:

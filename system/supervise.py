@@ -2,28 +2,23 @@
 up on one that keeps crashing.
 
 Every app process (workers, analytics, ingress) is a server, so any exit is a crash. The
-restarts per process are written to a small JSON file that the ingress reads on each scrape
-of /metrics (`RestartCollector`): one writer, any number of readers, and the counts survive a
-restart of the ingress itself."""
+restarts per process are written to the file of infra/restarts.py, which the ingress reads on
+each scrape of /metrics."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
-from prometheus_client.core import CounterMetricFamily
-from prometheus_client.registry import Collector
-
-from infra.launch import System
 from infra.logs import get_logger
+from infra.restarts import write_restarts
+from system.launch import System
 
-log = get_logger("infra.supervise")
+log = get_logger("system.supervise")
 TAIL_LINES = 40
 
 
@@ -146,36 +141,3 @@ class Supervisor:
     def _save(self) -> None:
         if self.state_file is not None:
             write_restarts(self.state_file, self.restarts)
-
-
-def write_restarts(path: Path, restarts: dict[str, int]) -> None:
-    """Replace the file atomically, so a reader never sees half of it."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_bytes(orjson.dumps({"restarts": restarts}))
-    os.replace(temporary, path)
-
-
-def read_restarts(path: Path) -> dict[str, int]:
-    """Restarts per process; empty when nobody supervises (no file)."""
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    return {str(k): int(v) for k, v in data.get("restarts", {}).items()}
-
-
-class RestartCollector(Collector):
-    """evently_process_restarts_total{process=...}, read from the supervisor's file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def collect(self) -> Iterator[CounterMetricFamily]:
-        family = CounterMetricFamily(
-            "evently_process_restarts",
-            "App processes restarted by the supervisor after they exited",
-            labels=["process"],
-        )
-        for name, count in sorted(read_restarts(self.path).items()):
-            family.add_metric([name], count)
-        yield family

@@ -1,5 +1,5 @@
-"""`python -m infra.run`: the whole system in the foreground, with demo data, until Ctrl-C or
-SIGTERM. A process that exits is restarted (infra/supervise.py); one that keeps crashing stops
+"""`python -m system.run`: the whole system in the foreground, with demo data, until Ctrl-C or
+SIGTERM. A process that exits is restarted (system/supervise.py); one that keeps crashing stops
 the run with its log tail and exit status 1."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from rich.console import Console
 
 from devstack import stack
 from infra.bootstrap import bootstrap
-from infra.demo import curl_examples, seed
-from infra.launch import start_system
 from infra.logs import configure_logging
 from infra.settings import get_settings
-from infra.supervise import CrashLoop, Supervisor
+from system.demo import curl_examples, seed
+from system.launch import start_system
+from system.supervise import CrashLoop, Supervisor
 
 console = Console(soft_wrap=True)
 

@@ -1,4 +1,5 @@
-"""The live dashboard: its page and files, and a server-sent event stream of the figures."""
+"""The live dashboard's routes: its page and files (beside this module), and a server-sent event
+stream of the figures."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from ingress.errors import ApiError, not_found
 from ingress.routes.events import load_event, read_event_seats
 
 router = APIRouter(tags=["dashboard"])
-STATIC = resources.files("analytics.dashboard")
+STATIC = resources.files("ingress.dashboard")
 FILES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
 POLL_SECONDS = 0.1
 
