@@ -48,7 +48,7 @@ def create_app(settings: Settings, session: Session) -> faust.App:
     topics = topics_for(settings)
     q = Statements(session)
     app = AnalyticsApp(
-        f"{settings.topic_prefix}evently-analytics",
+        topics.analytics_app,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
         broker_credentials=faust_credentials(settings, "analytics"),
         store="memory://",
@@ -90,7 +90,7 @@ def create_app(settings: Settings, session: Session) -> faust.App:
                 message = decode_booking_event(record.key, record.value)
             except Undecodable as exc:
                 log.warning("dead-lettered", reason=exc.reason, offset=record.offset)
-                letter = _dead_letter(exc, record, settings.topic_prefix)
+                letter = _dead_letter(exc, record, topics.analytics_app)
                 await dead_letters.send(key=record.key, value=encode(letter))
                 continue
             await processor.handle(message)
@@ -111,7 +111,7 @@ def create_app(settings: Settings, session: Session) -> faust.App:
     return app
 
 
-def _dead_letter(exc: Undecodable, record: Any, prefix: str) -> DeadLetterV1:
+def _dead_letter(exc: Undecodable, record: Any, app_id: str) -> DeadLetterV1:
     return DeadLetterV1(
         reason=exc.reason,
         detail=exc.detail[:2000],
@@ -120,6 +120,6 @@ def _dead_letter(exc: Undecodable, record: Any, prefix: str) -> DeadLetterV1:
         offset=record.offset,
         key=record.key.decode(errors="replace") if record.key is not None else None,
         value=(record.value or b"")[:4096].decode(errors="replace"),
-        consumer=f"{prefix}evently-analytics",
+        consumer=app_id,
         failed_at=datetime.now(UTC),
     )

@@ -26,7 +26,10 @@ def new_topic(name: str, topic: Topic) -> NewTopic:
         name,
         num_partitions=topic.partitions,
         replication_factor=1,
-        topic_configs={"retention.ms": str(topic.retention_ms)} if topic.retention_ms else {},
+        topic_configs={
+            **({"retention.ms": str(topic.retention_ms)} if topic.retention_ms else {}),
+            **({"cleanup.policy": "compact"} if topic.compacted else {}),
+        },
     )
 
 

@@ -41,7 +41,6 @@ def _grants(
 def service_acls(settings: Settings, topics: Topics) -> list[Grant]:
     """What each service of this deployment may do, and nothing more."""
     user = {role: username(settings, role) for role in SERVICE_ROLES}
-    p = settings.topic_prefix
     out: list[Grant] = []
 
     def topic(role: KafkaRole, name: str, *ops: Operation) -> None:
@@ -63,7 +62,7 @@ def service_acls(settings: Settings, topics: Topics) -> list[Grant]:
     # analytics (faust): reads booking events; its own tables' changelogs and its group.
     topic("analytics", topics.booking_events, "read")
     topic("analytics", topics.dead_letters, "write")
-    app = f"{p}evently-analytics"
+    app = topics.analytics_app
     out += _grants(
         user["analytics"],
         "topic",

@@ -23,6 +23,7 @@ from topics.names import (
     BOOKING_EVENTS,
     CATALOG,
     DEAD_LETTERS,
+    HOLDS_CHANGELOG,
     PARTNER_COMMANDS,
     PARTNER_RESULTS,
     SEAT_COMMANDS,
@@ -159,6 +160,11 @@ def document() -> dict[str, Any]:
         "BookingEvent": (BookingEventV1, "the event id", "(internal) What was decided."),
         "DeadLetter": (DeadLetterV1, "the refused message's key", "(internal) A refusal."),
         "CatalogEvent": (CatalogEventV1, "the event id", "(internal) A catalog change."),
+        "AnalyticsHold": (
+            dict[str, Any],
+            "the holding id",
+            "(internal) faust's changelog entry of the analytics hold table.",
+        ),
         "VenueSeatsCounted": (
             VenueSeatsCountedV1,
             "the venue id",
@@ -183,6 +189,7 @@ def document() -> dict[str, Any]:
         "bookingEvents": _channel(BOOKING_EVENTS, "BookingEvent", **internal),
         "catalog": _channel(CATALOG, "CatalogEvent", "VenueSeatsCounted", **internal),
         "deadLetters": _channel(DEAD_LETTERS, "DeadLetter", **internal),
+        "holdsChangelog": _channel(HOLDS_CHANGELOG, "AnalyticsHold", **internal),
     }
 
     def op(action: str, channel: str, summary: str, **bindings: Any) -> dict[str, Any]:

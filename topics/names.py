@@ -15,6 +15,7 @@ class Topic:
     key: str
     description: str
     retention_ms: int | None = None
+    compacted: bool = False
 
 
 SEAT_COMMANDS = Topic(
@@ -74,6 +75,18 @@ PARTNER_RESULTS = Topic(
     retention_ms=7 * 24 * 60 * 60 * 1000,
 )
 
+ANALYTICS_APP = "evently-analytics"  # the faust app id; its topics and groups start with it
+HOLDS_CHANGELOG = Topic(
+    f"{ANALYTICS_APP}-holds-changelog",
+    BOOKING_EVENTS.partitions,
+    key="holding id",
+    description="faust's changelog of the analytics hold table (one partition per "
+    "booking-events partition). Made by bootstrap, before the analytics app starts: a "
+    "changelog faust made itself was sometimes missing from its consumer's metadata and the "
+    "agent crashed with PartitionsMismatch.",
+    compacted=True,
+)
+
 ALL_TOPICS: tuple[Topic, ...] = (
     SEAT_COMMANDS,
     SEAT_REPLIES,
@@ -81,6 +94,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     BOOKING_EVENTS,
     CATALOG,
     DEAD_LETTERS,
+    HOLDS_CHANGELOG,
 )
 
 
@@ -117,6 +131,11 @@ class Topics:
     @property
     def dead_letters(self) -> str:
         return self.name(DEAD_LETTERS)
+
+    @property
+    def analytics_app(self) -> str:
+        """The analytics app's id: its changelogs and consumer groups start with it."""
+        return f"{self.prefix}{ANALYTICS_APP}"
 
     @property
     def partner_commands_stem(self) -> str:
