@@ -22,7 +22,7 @@ from partners.limits import RateLimits
 from partners.metrics import ANSWERS, FORWARDED
 from tables import partners
 from tables.partners import Partner
-from topics.codec import Undecodable
+from topics.codec import Undecodable, decode_outcome
 from topics.outcomes import CommandOutcomeV1, OutcomeCode
 from topics.partners import (
     decode_partner_command,
@@ -143,7 +143,7 @@ class Gateway:
     async def result(self, record: ConsumerRecord) -> None:
         """Pass an outcome of a forwarded command to its partner."""
         try:
-            outcome = CommandOutcomeV1.model_validate_json(record.value or b"")
+            outcome = decode_outcome(record.value)
         except ValidationError:
             log.warning("unreadable outcome", offset=record.offset, partition=record.partition)
             return

@@ -23,7 +23,7 @@ from search.index import SearchIndex
 from search.listing import Listing
 from tables import event_state, events, venues
 from topics.catalog import CatalogEventV1, VenueSeatsCountedV1, decode_catalog
-from topics.codec import encode
+from topics.codec import Undecodable, decode_booking_event, encode
 from topics.events import BookingEventV1
 from topics.names import BOOKING_EVENTS, CATALOG, Topics
 
@@ -120,7 +120,7 @@ class IndexFeeder:
         except KafkaError as exc:  # the event exists; other instances list it when they load
             log.error("catalog publish failed", event_id=event["event_id"], error=str(exc))
 
-    def apply(self, topic: str, value: bytes | None) -> None:
+    def apply(self, topic: str, key: bytes | None, value: bytes | None) -> None:
         """One message from the catalog or booking-events topic; unreadable ones are skipped."""
         try:
             if topic == self.topics.catalog:
@@ -130,8 +130,8 @@ class IndexFeeder:
                 else:
                     self.index.upsert(Listing.of(message.model_dump()))
             else:
-                self._apply_booking(BookingEventV1.model_validate_json(value or b""))
-        except (ValidationError, ValueError) as exc:
+                self._apply_booking(decode_booking_event(key, value))
+        except (ValidationError, ValueError, Undecodable) as exc:
             log.warning("unreadable message skipped", topic=topic, error=str(exc)[:200])
 
     def _apply_booking(self, message: BookingEventV1) -> None:
@@ -151,7 +151,7 @@ class IndexFeeder:
                 continue
             for tp, messages in batches.items():
                 for message in messages:
-                    self.apply(tp.topic, message.value)
+                    self.apply(tp.topic, message.key, message.value)
 
     def _topics(self) -> list[tuple[str, int]]:
         return [

@@ -131,3 +131,28 @@ def test_the_cql_rule_sees_statements_in_strings_and_f_strings(tmp_path: Path) -
         set(),
         set(),
     ]
+
+
+# -- one place to decode each topic -------------------------------------------------------------
+
+DECODERS_ALLOWED = {"topics", "tables"}  # tables/ reads its own stored rows, not topics
+
+
+def json_parsed_with_pydantic(path: Path) -> list[int]:
+    """Lines where `path` parses JSON into a pydantic model itself (`.model_validate_json`)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "model_validate_json"
+    ]
+
+
+def test_messages_are_decoded_by_topics_only() -> None:
+    decoding = {
+        str(path): lines
+        for path in modules_outside_tables()
+        if path.parts[0] not in DECODERS_ALLOWED and (lines := json_parsed_with_pydantic(path))
+    }
+    assert decoding == {}
