@@ -11,7 +11,7 @@ from faust.transport.consumer import Consumer
 from faust.types import ConsumerT
 
 from analytics import store
-from analytics.processor import Processor, decode_booking_event
+from analytics.processor import Processor
 from analytics.report import Row
 from analytics.rewind import seek_also_uncommitted
 from infra.cassandra import Statements
@@ -19,7 +19,7 @@ from infra.kafka import topics_for
 from infra.kafka_auth import faust_credentials
 from infra.logs import get_logger
 from infra.settings import Settings
-from topics.codec import Undecodable, encode
+from topics.codec import Undecodable, decode_booking_event, encode
 from topics.dead_letters import DeadLetterV1
 from topics.names import BOOKING_EVENTS
 

@@ -11,32 +11,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
-
 from analytics.figures import HoldFacts, Tally, minute_of, step
 from analytics.report import Row, to_rows
-from topics.codec import Undecodable, load_object
-from topics.events import EVENT_TYPES, BookingEventV1
+from topics.events import BookingEventV1
 
 Sink = Callable[[str, list[Row]], Awaitable[None]]
 Capacity = Callable[[str], Awaitable[int]]
-
-
-def decode_booking_event(key: bytes | None, value: bytes | None) -> BookingEventV1:
-    """A booking event from Kafka, checked against its key, or Undecodable."""
-    data = load_object(value)
-    if data.get("type") not in EVENT_TYPES:
-        raise Undecodable("unknown_type", f"unknown event type {data.get('type')!r}")
-    if data.get("schema_version", 1) != 1:
-        raise Undecodable("unsupported_version", f"schema_version {data['schema_version']!r}")
-    try:
-        message = BookingEventV1.model_validate(data)
-        message.domain()
-    except ValidationError as exc:
-        raise Undecodable("invalid_fields", str(exc).splitlines()[0]) from None
-    if key is None or key.decode(errors="replace") != message.event_id:
-        raise Undecodable("wrong_key", f"key {key!r} is not the event id {message.event_id}")
-    return message
 
 
 @dataclass

@@ -15,6 +15,7 @@ from analytics.recount import recount
 from analytics.report import report
 from infra.cassandra import Statements, connect
 from infra.settings import get_settings
+from tables import bookings
 
 LIVE_ONLY = ("name", "updated_at", "last_event_at")
 
@@ -28,12 +29,10 @@ async def differences(q: Statements, event: dict[str, Any]) -> dict[str, Any]:
     for hold in holds:
         if hold.booking_id is None:
             continue
-        rows = await q.run(
-            "SELECT amount, status FROM bookings WHERE booking_id = ?", hold.booking_id
-        )
+        booking = await bookings.amount_and_status(q, hold.booking_id)
         status = "cancelled" if hold.booking_cancelled else "confirmed"
-        if not rows or rows[0]["status"] != status or rows[0]["amount"] != hold.total_price:
-            found[f"booking {hold.booking_id}"] = (rows[0] if rows else None, status)
+        if not booking or booking["status"] != status or booking["amount"] != hold.total_price:
+            found[f"booking {hold.booking_id}"] = (booking, status)
     return found
 
 

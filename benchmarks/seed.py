@@ -11,7 +11,8 @@ from typing import Any
 
 import aiohttp
 from cassandra.cluster import Session
-from cassandra.concurrent import execute_concurrent_with_args
+
+import tables.users
 
 ROW_NAMES = [*string.ascii_uppercase, *(a + b for a in "ABCD" for b in string.ascii_uppercase)]
 
@@ -42,20 +43,10 @@ def make_buyers(session: Session, count: int) -> list[Buyer]:
     for index in range(count):
         user_id, token = uuid.uuid4().hex, f"evt_bench_{uuid.uuid4().hex}"
         buyers.append(Buyer(user_id, {"Authorization": f"Bearer {token}"}))
-        users.append((user_id, f"Buyer {index}", f"{user_id}@bench.evently.dev", now))
-        tokens.append((hashlib.sha256(token.encode()).hexdigest(), user_id))
-    for cql, rows in (
-        (
-            "INSERT INTO users (user_id, name, email, role, created_at) "
-            "VALUES (?, ?, ?, 'customer', ?)",
-            users,
-        ),
-        (
-            "INSERT INTO users_by_token (token_hash, user_id, role) VALUES (?, ?, 'customer')",
-            tokens,
-        ),
-    ):
-        execute_concurrent_with_args(session, session.prepare(cql), rows, concurrency=64)
+        email = f"{user_id}@bench.evently.dev"
+        users.append((user_id, f"Buyer {index}", email, "customer", now))
+        tokens.append((hashlib.sha256(token.encode()).hexdigest(), user_id, "customer"))
+    tables.users.insert_many_now(session, users, tokens)
     return buyers
 
 

@@ -7,10 +7,11 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from infra.cassandra import Statements
 from ingress.errors import ApiError
+from tables import users
 
 Role = Literal["admin", "organizer", "customer"]
 ADMIN_USER_ID = "admin"
@@ -68,12 +69,10 @@ class Authenticator:
         cached = self._cache.get(token_hash)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        rows = await self.q.run(
-            "SELECT user_id, role FROM users_by_token WHERE token_hash = ?", token_hash
-        )
-        if not rows:
+        owner = await users.token_owner(self.q, token_hash)
+        if owner is None:
             raise ApiError(401, "unauthorized", "unknown token", headers=_challenge())
-        principal = Principal(rows[0]["user_id"], rows[0]["role"])
+        principal = Principal(owner[0], cast(Role, owner[1]))
         if len(self._cache) > 100_000:
             self._cache.clear()
         self._cache[token_hash] = (time.monotonic() + CACHE_SECONDS, principal)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from infra.kafka import make_consumer, make_producer
 from infra.logs import get_logger
 from infra.settings import Settings
-from topics.codec import encode
+from topics.codec import decode_outcome, encode
 from topics.commands import SeatCommand
 from topics.names import SEAT_REPLIES, Topics
 from topics.outcomes import CommandOutcomeV1
@@ -89,7 +89,7 @@ class CommandBus:
     async def _read(self) -> None:
         async for record in self.consumer:
             try:
-                outcome = CommandOutcomeV1.model_validate_json(record.value or b"")
+                outcome = decode_outcome(record.value)
             except ValidationError:
                 log.warning("unreadable reply", offset=record.offset)
                 continue

@@ -13,28 +13,45 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingress.responses import OrjsonResponse
+from topics.outcomes import OutcomeCode
 
-STATUS_OF_CODE: dict[str, int] = {
-    "seats_unavailable": 409,
-    "not_enough_seats": 409,
-    "too_many_active_holds": 409,
-    "unknown_seats": 422,
-    "unknown_seat_type": 422,
-    "duplicate_seats": 422,
-    "too_many_seats": 422,
-    "hold_not_found": 404,
-    "booking_not_found": 404,
-    "event_not_found": 404,
-    "hold_expired": 410,
-    "hold_ended": 409,
-    "payment_in_progress": 409,
-    "booking_already_cancelled": 409,
-    "payment_declined": 402,
-    "payment_unavailable": 503,
-    "stale_payment": 409,
-    "command_id_reused": 409,
-    "seat_limit_reached": 409,
+STATUS_OF_CODE: dict[OutcomeCode, int] = {
+    OutcomeCode.SEATS_UNAVAILABLE: 409,
+    OutcomeCode.NOT_ENOUGH_SEATS: 409,
+    OutcomeCode.TOO_MANY_HOLDS: 409,
+    OutcomeCode.UNKNOWN_SEATS: 422,
+    OutcomeCode.UNKNOWN_SEAT_TYPE: 422,
+    OutcomeCode.DUPLICATE_SEATS: 422,
+    OutcomeCode.TOO_MANY_SEATS: 422,
+    OutcomeCode.HOLD_NOT_FOUND: 404,
+    OutcomeCode.BOOKING_NOT_FOUND: 404,
+    OutcomeCode.EVENT_NOT_FOUND: 404,
+    OutcomeCode.HOLD_EXPIRED: 410,
+    OutcomeCode.HOLD_ENDED: 409,
+    OutcomeCode.PAYMENT_IN_PROGRESS: 409,
+    OutcomeCode.BOOKING_ALREADY_CANCELLED: 409,
+    OutcomeCode.PAYMENT_DECLINED: 402,
+    OutcomeCode.PAYMENT_UNAVAILABLE: 503,
+    OutcomeCode.STALE_PAYMENT: 409,
+    OutcomeCode.COMMAND_ID_REUSED: 409,
+    OutcomeCode.SEAT_LIMIT: 409,
+    # The gateway's own refusals go to partners over Kafka, never over HTTP; statuses for
+    # completeness, in the contract's sense.
+    OutcomeCode.INVALID_COMMAND: 422,
+    OutcomeCode.COMMAND_NOT_ALLOWED: 403,
+    OutcomeCode.RATE_LIMITED: 429,
 }
+UNKNOWN_CODE_STATUS = 409  # a code from a newer worker that this ingress does not know yet
+
+
+def status_of(code: str) -> int:
+    """The HTTP status of a rejected outcome's code."""
+    try:
+        return STATUS_OF_CODE[OutcomeCode(code)]
+    except ValueError:
+        return UNKNOWN_CODE_STATUS
+
+
 _CODE_OF_STATUS = {
     400: "bad_request",
     401: "unauthorized",

@@ -22,13 +22,14 @@ from cassandra import DriverException
 from cassandra.cluster import NoHostAvailable
 from fastapi import FastAPI, Request, Response
 
-from infra.cassandra import Row, Statements, applied
+from infra.cassandra import Row, Statements
 from ingress.errors import dependency_unavailable, error_response
 from ingress.middleware import Next, header, selective
+from tables import idempotency as keys
+from tables.idempotency import PENDING
 
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 200
-PENDING = 0  # the status of a reserved key whose first request has not answered yet
 # A reservation outlives any request; it lapses on its own if its ingress died mid-request.
 PENDING_TTL_SECONDS = 120
 STORED_TTL_SECONDS = 86400
@@ -47,22 +48,9 @@ def scope_of(request: Request, key: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-async def _reserve(q: Statements, scope: str, body_hash: str) -> Row | None:
-    """None when the key is ours now; else the row that holds it."""
-    rows = await q.run(
-        "INSERT INTO idempotency_keys (scope, request_hash, status) VALUES (?, ?, ?) "
-        "IF NOT EXISTS USING TTL ?",
-        scope,
-        body_hash,
-        PENDING,
-        PENDING_TTL_SECONDS,
-    )
-    return None if applied(rows) else rows[0]
-
-
 async def _release(q: Statements, scope: str) -> None:
     with suppress(*_CASSANDRA_DOWN):  # if it cannot be deleted, the reservation lapses
-        await q.run("DELETE FROM idempotency_keys WHERE scope = ? IF status = ?", scope, PENDING)
+        await keys.release(q, scope)
 
 
 def _release_later(q: Statements, scope: str) -> None:
@@ -132,7 +120,9 @@ def install(app: FastAPI, wait_seconds: float = 15.0) -> None:
         started = time.monotonic()
         pause = 0.02
         try:
-            while (held := await _reserve(q, scope, body_hash)) is not None:
+            while (
+                held := await keys.reserve(q, scope, body_hash, PENDING_TTL_SECONDS)
+            ) is not None:
                 # Someone has the key: wait for its answer (or for it to be released).
                 while held is not None:
                     if held["request_hash"] != body_hash:
@@ -143,11 +133,7 @@ def install(app: FastAPI, wait_seconds: float = 15.0) -> None:
                         return _in_use(time.monotonic() - started)
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, 0.25)
-                    rows = await q.run(
-                        "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = ?",
-                        scope,
-                    )
-                    held = rows[0] if rows else None
+                    held = await keys.read(q, scope)
         except _CASSANDRA_DOWN:
             return dependency_unavailable("Cassandra")
         try:
@@ -160,15 +146,8 @@ def install(app: FastAPI, wait_seconds: float = 15.0) -> None:
             _release_later(q, scope)
             raise
         try:
-            await q.run(
-                "UPDATE idempotency_keys USING TTL ? SET request_hash = ?, status = ?, body = ? "
-                "WHERE scope = ? IF status = ?",
-                STORED_TTL_SECONDS,
-                body_hash,
-                response.status_code,
-                redacted(body),
-                scope,
-                PENDING,
+            await keys.store(
+                q, scope, body_hash, response.status_code, redacted(body), STORED_TTL_SECONDS
             )
         except _CASSANDRA_DOWN:  # the response stands; a retry runs again
             await _release(q, scope)

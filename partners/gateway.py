@@ -24,8 +24,8 @@ from partners.limits import RateLimits
 from partners.metrics import ANSWERS, FORWARDED
 from tables import partners
 from tables.partners import Partner
-from topics.codec import Undecodable
-from topics.outcomes import CommandOutcomeV1
+from topics.codec import Undecodable, decode_outcome
+from topics.outcomes import CommandOutcomeV1, OutcomeCode
 from topics.partners import (
     decode_partner_command,
     for_partner,
@@ -127,7 +127,9 @@ class Gateway:
             self._dead_letter(record, exc)
             ids = partner_ids(record.value)
             code = (
-                "command_not_allowed" if exc.reason == "command_not_allowed" else "invalid_command"
+                OutcomeCode.COMMAND_NOT_ALLOWED
+                if exc.reason == "command_not_allowed"
+                else OutcomeCode.INVALID_COMMAND
             )
             self._answer(
                 partner,
@@ -138,7 +140,7 @@ class Gateway:
             self._answer(
                 partner,
                 refusal(
-                    "rate_limited",
+                    OutcomeCode.RATE_LIMITED,
                     f"at most {partner.commands_per_second:g} commands a second",
                     command_id=command.command_id,
                     correlation_id=command.correlation_id or command.command_id,
@@ -156,7 +158,7 @@ class Gateway:
     async def result(self, record: ConsumerRecord) -> None:
         """Pass an outcome of a forwarded command to its partner."""
         try:
-            outcome = CommandOutcomeV1.model_validate_json(record.value or b"")
+            outcome = decode_outcome(record.value)
         except ValidationError:
             log.warning("unreadable outcome", offset=record.offset, partition=record.partition)
             return

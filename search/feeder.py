@@ -12,28 +12,22 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
-from cassandra import ConsistencyLevel
 from pydantic import ValidationError
 
 import seating
-from infra.cassandra import Statements, execute
+from infra.cassandra import Statements
 from infra.kafka import make_consumer
 from infra.logs import get_logger
 from infra.settings import Settings
 from search.index import SearchIndex
 from search.listing import Listing
-from tables import event_state
+from tables import event_state, events, venues
 from topics.catalog import CatalogEventV1, VenueSeatsCountedV1, decode_catalog
-from topics.codec import encode
+from topics.codec import Undecodable, decode_booking_event, encode
 from topics.events import BookingEventV1
 from topics.names import BOOKING_EVENTS, CATALOG, Topics
 
 log = get_logger("search.feeder")
-SELECT_EVENTS = (
-    "SELECT event_id, venue_id, name, description, artists, tags, starts_at, prices, city, "
-    "venue_name, created_at FROM events"
-)
-COUNT_SEATS = "SELECT COUNT(*) AS n FROM venue_seats WHERE venue_id = ?"
 LOAD_PAGE = 5000
 FREEING = (seating.HoldCancelled, seating.HoldExpired, seating.BookingCancelled)
 
@@ -78,8 +72,7 @@ class IndexFeeder:
 
     async def load(self) -> None:
         """Every event with its capacity, and the seats held or booked now."""
-        venues = await self._q.run("SELECT venue_id FROM venues")
-        capacity = await self._capacities({r["venue_id"] for r in venues})
+        capacity = await self._capacities(set(await venues.venue_ids(self._q)))
         await asyncio.to_thread(self._load_events, capacity)  # before serving: nothing races
         taken = await event_state.taken_seats(self._q, time.time())
         for event_id, seat_ids in taken.items():
@@ -87,10 +80,8 @@ class IndexFeeder:
 
     def _load_events(self, capacity: dict[str, int]) -> None:
         """Events page by page, so rows never pile up in memory."""
-        statement = self._q(SELECT_EVENTS)
-        statement.fetch_size = LOAD_PAGE
         page: list[Listing] = []
-        for row in self._q.session.execute(statement, timeout=120.0):
+        for row in events.listings_now(self._q, LOAD_PAGE):
             page.append(Listing.of(row, capacity.get(row["venue_id"])))
             if len(page) == LOAD_PAGE:
                 self.index.extend(page)
@@ -101,10 +92,7 @@ class IndexFeeder:
         """After seats were added: count the venue's seats, and let this and every ingress list
         each event there with them (via the catalog)."""
         # A serial read sees every seat that a conditional insert (venues.insert_seats) added.
-        count = self._q(COUNT_SEATS).bind((venue_id,))
-        count.consistency_level = ConsistencyLevel.SERIAL
-        rows = await execute(self._q.session, count)
-        capacity = int(rows[0]["n"]) if rows else 0
+        capacity = await venues.count_seats(self._q, venue_id, serial=True)
         message = VenueSeatsCountedV1(
             venue_id=venue_id, capacity=capacity, counted_at=datetime.now(UTC)
         )
@@ -132,7 +120,7 @@ class IndexFeeder:
         except KafkaError as exc:  # the event exists; other instances list it when they load
             log.error("catalog publish failed", event_id=event["event_id"], error=str(exc))
 
-    def apply(self, topic: str, value: bytes | None) -> None:
+    def apply(self, topic: str, key: bytes | None, value: bytes | None) -> None:
         """One message from the catalog or booking-events topic; unreadable ones are skipped."""
         try:
             if topic == self.topics.catalog:
@@ -142,8 +130,8 @@ class IndexFeeder:
                 else:
                     self.index.upsert(Listing.of(message.model_dump()))
             else:
-                self._apply_booking(BookingEventV1.model_validate_json(value or b""))
-        except (ValidationError, ValueError) as exc:
+                self._apply_booking(decode_booking_event(key, value))
+        except (ValidationError, ValueError, Undecodable) as exc:
             log.warning("unreadable message skipped", topic=topic, error=str(exc)[:200])
 
     def _apply_booking(self, message: BookingEventV1) -> None:
@@ -163,7 +151,7 @@ class IndexFeeder:
                 continue
             for tp, messages in batches.items():
                 for message in messages:
-                    self.apply(tp.topic, message.value)
+                    self.apply(tp.topic, message.key, message.value)
 
     def _topics(self) -> list[tuple[str, int]]:
         return [
@@ -177,7 +165,6 @@ class IndexFeeder:
 
         async def count(venue_id: str) -> tuple[str, int]:
             async with gate:
-                rows = await self._q.run(COUNT_SEATS, venue_id)
-            return venue_id, int(rows[0]["n"]) if rows else 0
+                return venue_id, await venues.count_seats(self._q, venue_id)
 
         return dict(await asyncio.gather(*(count(v) for v in venue_ids)))

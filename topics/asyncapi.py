@@ -13,7 +13,6 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from seating.errors import ErrorCode
 from topics.catalog import CatalogEventV1, VenueSeatsCountedV1
 from topics.codec import MAX_MESSAGE_BYTES
 from topics.commands import SeatCommand
@@ -31,7 +30,7 @@ from topics.names import (
     SEAT_RESULTS,
     Topic,
 )
-from topics.outcomes import CommandOutcomeV1
+from topics.outcomes import CommandOutcomeV1, OutcomeCode
 from topics.partners import IGNORED_FIELDS, PartnerCommand
 from topics.results import BookingResultV1, HoldResultV1
 
@@ -40,32 +39,33 @@ DEDUP_DAYS = 7
 DEFAULT_SEATS_PER_HOLD = 10
 
 # Every code an outcome can carry, and what it means.
-ERROR_CODES: dict[str, str] = {
-    ErrorCode.SEATS_UNAVAILABLE: "a named seat is held or booked (details.unavailable_seat_ids)",
-    ErrorCode.NOT_ENOUGH_SEATS: "fewer seats of the type are available than asked",
-    ErrorCode.UNKNOWN_SEATS: "a named seat is not at this event (details.unknown_seat_ids)",
-    ErrorCode.UNKNOWN_SEAT_TYPE: "the event has no such seat type (details.seat_types)",
-    ErrorCode.DUPLICATE_SEATS: "a seat is named twice",
-    ErrorCode.TOO_MANY_SEATS: "a hold takes 1 to the seats-per-hold limit (details.limit)",
-    ErrorCode.TOO_MANY_HOLDS: "a customer's active holds per event are at their limit",
-    ErrorCode.SEAT_LIMIT: "the partner holds its per-event seat limit already (details.limit)",
-    ErrorCode.HOLD_NOT_FOUND: "no such hold of yours",
-    ErrorCode.HOLD_EXPIRED: "the hold lapsed before it was confirmed",
-    ErrorCode.HOLD_ENDED: "the hold was cancelled, expired or confirmed already",
-    ErrorCode.PAYMENT_IN_PROGRESS: "the hold is being paid; try again in a moment",
-    ErrorCode.PAYMENT_DECLINED: "the payment was declined; the hold stays until it lapses",
-    ErrorCode.PAYMENT_UNAVAILABLE: "the payment provider did not answer; try again",
-    ErrorCode.BOOKING_NOT_FOUND: "no such booking of yours",
-    ErrorCode.BOOKING_ALREADY_CANCELLED: "the booking was cancelled already",
-    ErrorCode.STALE_PAYMENT: "(internal) a payment answer for an earlier attempt",
-    ErrorCode.COMMAND_ID_REUSED: "this command id was used for another hold",
-    "event_not_found": "no such event",
-    "invalid_command": "the gateway could not read the command (details.reason: bad_json, "
-    "not_an_object, unknown_type, unsupported_version, invalid_fields, wrong_key, too_large; "
-    "details.offset)",
-    "command_not_allowed": "partners may send hold_seats, confirm_hold, cancel_hold and "
-    "cancel_booking only",
-    "rate_limited": "over the partner's commands per second (details.limit); send it again later",
+ERROR_CODES: dict[OutcomeCode, str] = {
+    OutcomeCode.SEATS_UNAVAILABLE: "a named seat is held or booked (details.unavailable_seat_ids)",
+    OutcomeCode.NOT_ENOUGH_SEATS: "fewer seats of the type are available than asked",
+    OutcomeCode.UNKNOWN_SEATS: "a named seat is not at this event (details.unknown_seat_ids)",
+    OutcomeCode.UNKNOWN_SEAT_TYPE: "the event has no such seat type (details.seat_types)",
+    OutcomeCode.DUPLICATE_SEATS: "a seat is named twice",
+    OutcomeCode.TOO_MANY_SEATS: "a hold takes 1 to the seats-per-hold limit (details.limit)",
+    OutcomeCode.TOO_MANY_HOLDS: "a customer's active holds per event are at their limit",
+    OutcomeCode.SEAT_LIMIT: "the partner holds its per-event seat limit already (details.limit)",
+    OutcomeCode.HOLD_NOT_FOUND: "no such hold of yours",
+    OutcomeCode.HOLD_EXPIRED: "the hold lapsed before it was confirmed",
+    OutcomeCode.HOLD_ENDED: "the hold was cancelled, expired or confirmed already",
+    OutcomeCode.PAYMENT_IN_PROGRESS: "the hold is being paid; try again in a moment",
+    OutcomeCode.PAYMENT_DECLINED: "the payment was declined; the hold stays until it lapses",
+    OutcomeCode.PAYMENT_UNAVAILABLE: "the payment provider did not answer; try again",
+    OutcomeCode.BOOKING_NOT_FOUND: "no such booking of yours",
+    OutcomeCode.BOOKING_ALREADY_CANCELLED: "the booking was cancelled already",
+    OutcomeCode.STALE_PAYMENT: "(internal) a payment answer for an earlier attempt",
+    OutcomeCode.COMMAND_ID_REUSED: "this command id was used for another hold",
+    OutcomeCode.EVENT_NOT_FOUND: "no such event",
+    OutcomeCode.INVALID_COMMAND: "the gateway could not read the command (details.reason: "
+    "bad_json, not_an_object, unknown_type, unsupported_version, invalid_fields, wrong_key, "
+    "too_large; details.offset)",
+    OutcomeCode.COMMAND_NOT_ALLOWED: "partners may send hold_seats, confirm_hold, cancel_hold "
+    "and cancel_booking only",
+    OutcomeCode.RATE_LIMITED: "over the partner's commands per second (details.limit); send it "
+    "again later",
 }
 
 MANUAL = f"""Evently's partner channel: sell seats from your own systems over Kafka.

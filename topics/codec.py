@@ -9,6 +9,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from topics.commands import COMMAND_TYPES, SeatCommand
 from topics.dead_letters import Reason
+from topics.events import EVENT_TYPES, BookingEventV1
+from topics.outcomes import CommandOutcomeV1
 
 MAX_MESSAGE_BYTES = 64 * 1024
 _COMMANDS: TypeAdapter[SeatCommand] = TypeAdapter(SeatCommand)
@@ -57,6 +59,29 @@ def decode_command(key: bytes | None, value: bytes | None) -> SeatCommand:
     if key is None or key.decode(errors="replace") != command.event_id:
         raise Undecodable("wrong_key", f"key {key!r} is not the event id {command.event_id}")
     return command
+
+
+def decode_booking_event(key: bytes | None, value: bytes | None) -> BookingEventV1:
+    """A booking event from Kafka, checked against its key, or Undecodable."""
+    data = load_object(value)
+    if data.get("type") not in EVENT_TYPES:
+        raise Undecodable("unknown_type", f"unknown event type {data.get('type')!r}")
+    if data.get("schema_version", 1) != 1:
+        raise Undecodable("unsupported_version", f"schema_version {data['schema_version']!r}")
+    try:
+        message = BookingEventV1.model_validate(data)
+        message.domain()
+    except ValidationError as exc:
+        raise Undecodable("invalid_fields", str(exc).splitlines()[0]) from None
+    if key is None or key.decode(errors="replace") != message.event_id:
+        raise Undecodable("wrong_key", f"key {key!r} is not the event id {message.event_id}")
+    return message
+
+
+def decode_outcome(value: bytes | None) -> CommandOutcomeV1:
+    """A command's outcome (seat-replies, seat-results); raises pydantic's ValidationError when
+    unreadable."""
+    return CommandOutcomeV1.model_validate_json(value or b"")
 
 
 def describe(exc: ValidationError) -> str:

@@ -24,7 +24,7 @@ from topics.commands import (
     Id,
     SeatCommand,
 )
-from topics.outcomes import CommandOutcomeV1, ErrorBody
+from topics.outcomes import CommandOutcomeV1, ErrorBody, OutcomeCode
 
 PARTNER_COMMAND_TYPES = ("hold_seats", "confirm_hold", "cancel_hold", "cancel_booking")
 INTERNAL_ONLY_TYPES = ("expire_hold", "record_payment")
@@ -155,7 +155,7 @@ def for_partner(outcome: CommandOutcomeV1) -> tuple[str, CommandOutcomeV1] | Non
 
 
 def refusal(
-    code: str,
+    code: OutcomeCode,
     message: str,
     *,
     command_id: str = "",
@@ -169,7 +169,7 @@ def refusal(
         correlation_id=correlation_id,
         event_id=event_id,
         status="rejected",
-        error=ErrorBody(code=code, message=message, details=dict(details)),
+        error=ErrorBody(code=code.value, message=message, details=dict(details)),
     )
 
 

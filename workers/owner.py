@@ -22,7 +22,7 @@ from seating import (
 from tables.event_state import Waiter, seat_row
 from topics.commands import ConfirmHoldV1, HoldSeatsV1, RecordPaymentV1, SeatCommand
 from topics.events import BookingEventV1
-from topics.outcomes import CommandOutcomeV1, ErrorBody
+from topics.outcomes import CommandOutcomeV1, ErrorBody, OutcomeCode
 from topics.results import as_result
 from workers.live import LiveEvent
 from workers.ports import PaymentsPort, PublisherPort, SeatStorePort
@@ -385,5 +385,5 @@ def _no_event(command: SeatCommand) -> CommandOutcomeV1:
         correlation_id=command.correlation_id,
         event_id=command.event_id,
         status="rejected",
-        error=ErrorBody(code="event_not_found", message="no such event"),
+        error=ErrorBody(code=OutcomeCode.EVENT_NOT_FOUND.value, message="no such event"),
     )

@@ -11,8 +11,9 @@ from typing import Literal, Protocol
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from infra.cassandra import Statements, applied
+from infra.cassandra import Statements
 from infra.logs import get_logger
+from tables import payments
 
 log = get_logger("worker")
 SLOW_SECONDS = 2.0
@@ -93,30 +94,15 @@ class SimulatedProvider:
         if self.failure_rate and random.random() < self.failure_rate:
             return ChargeResult("declined", message="card declined (simulated failure rate)")
         charge_id = f"ch_{uuid.uuid4().hex}"
-        rows = await self.q.run(
-            "INSERT INTO charges (idempotency_key, charge_id, amount, card_token, created_at) "
-            "VALUES (?, ?, ?, ?, ?) IF NOT EXISTS",
-            idempotency_key,
-            charge_id,
-            amount,
-            token,
-            datetime.now(UTC),
+        charge_id = await payments.insert_charge(
+            self.q, idempotency_key, charge_id, amount, token, datetime.now(UTC)
         )
-        if not applied(rows):
-            charge_id = rows[0]["charge_id"]
         return ChargeResult("succeeded", charge_id)
 
     async def refund(self, refund_id: str, charge_id: str, booking_id: str, amount: float) -> None:
-        await self.q.run(
-            "INSERT INTO refunds (refund_id, charge_id, booking_id, amount, created_at) "
-            "VALUES (?, ?, ?, ?, ?) IF NOT EXISTS",
-            refund_id,
-            charge_id,
-            booking_id,
-            amount,
-            datetime.now(UTC),
+        await payments.insert_refund(
+            self.q, refund_id, charge_id, booking_id, amount, datetime.now(UTC)
         )
 
     async def _charge_of(self, key: str) -> str | None:
-        rows = await self.q.run("SELECT charge_id FROM charges WHERE idempotency_key = ?", key)
-        return rows[0]["charge_id"] if rows else None
+        return await payments.charge_of(self.q, key)

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from infra.cassandra import Statements, applied
+from infra.cassandra import Statements
 from seating import EventSeats, Hold, Seat
-from tables import event_state
+from tables import bookings, event_state, events, ownership, venues
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
 from workers.live import LiveEvent
@@ -46,36 +46,16 @@ class SeatStore:
     async def claim_partition(self, topic: str, partition: int, previous: int | None) -> int:
         """Take (or keep, when nobody took it since) the owner epoch of a partition."""
         while True:
-            rows = await self.q.run(
-                "SELECT epoch, owner FROM partition_owners WHERE topic = ? AND partition = ?",
-                topic,
-                partition,
-            )
-            current = rows[0]["epoch"] if rows else None
+            current = await ownership.owner_of(self.q, topic, partition)
             if current is None:
-                done = await self.q.run(
-                    "INSERT INTO partition_owners (topic, partition, epoch, owner) "
-                    "VALUES (?, ?, 1, ?) IF NOT EXISTS",
-                    topic,
-                    partition,
-                    self.owner,
-                )
-                if applied(done):
+                if await ownership.claim_first(self.q, topic, partition, self.owner):
                     return 1
                 continue
-            if previous is not None and current == previous and rows[0]["owner"] == self.owner:
+            epoch, owner = current
+            if previous is not None and epoch == previous and owner == self.owner:
                 return previous
-            done = await self.q.run(
-                "UPDATE partition_owners SET epoch = ?, owner = ? "
-                "WHERE topic = ? AND partition = ? IF epoch = ?",
-                current + 1,
-                self.owner,
-                topic,
-                partition,
-                current,
-            )
-            if applied(done):
-                return int(current + 1)
+            if await ownership.claim_next(self.q, topic, partition, self.owner, epoch):
+                return int(epoch + 1)
 
     async def claim_event(self, event_id: str, epoch: int) -> bool:
         """Raise the event's epoch to ours; False when a newer owner already holds it."""
@@ -83,31 +63,17 @@ class SeatStore:
 
     async def partition_events(self, partition: int) -> list[str]:
         """Events an earlier owner of `partition` loaded."""
-        rows = await self.q.run(
-            "SELECT event_id FROM partition_events WHERE topic = ? AND partition = ?",
-            self.topic,
-            partition,
-        )
-        return [r["event_id"] for r in rows]
+        return await ownership.events_of(self.q, self.topic, partition)
 
     async def event_meta(self, event_id: str) -> dict[str, Any] | None:
         """The event's venue, name, prices and hold time, or None when there is no such event."""
-        rows = await self.q.run(
-            "SELECT venue_id, name, prices, hold_ttl_seconds FROM events WHERE event_id = ?",
-            event_id,
-        )
-        return rows[0] if rows else None
+        return await events.meta(self.q, event_id)
 
     async def load_event(
         self, meta: dict[str, Any], event_id: str, epoch: int, partition: int, rules: Rules
     ) -> LiveEvent:
         """The event's state as persisted (noting its partition for the next owner)."""
-        await self.q.run(
-            "INSERT INTO partition_events (topic, partition, event_id) VALUES (?, ?, ?)",
-            self.topic,
-            partition,
-            event_id,
-        )
+        await ownership.note_event(self.q, self.topic, partition, event_id)
         prices = dict(meta["prices"] or {})
         state = EventSeats(
             event_id=event_id,
@@ -127,10 +93,7 @@ class SeatStore:
 
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
         """The venue's seats priced for an event."""
-        rows = await self.q.run(
-            "SELECT seat_id, row, number, seat_type FROM venue_seats WHERE venue_id = ?",
-            venue_id,
-        )
+        rows = await venues.seats(self.q, venue_id)
         return {
             r["seat_id"]: Seat(
                 r["seat_id"], r["row"], r["number"], r["seat_type"], prices[r["seat_type"]]
@@ -165,30 +128,17 @@ class SeatStore:
         assert hold.booking_id and hold.confirmed_at is not None  # noqa: S101
         status = "cancelled" if hold.booking_cancelled else "confirmed"
         created = datetime.fromtimestamp(hold.confirmed_at, UTC)
-        seat_ids = list(hold.seat_ids)
-        await self.q.run(
-            "INSERT INTO bookings (booking_id, holding_id, event_id, user_id, seat_ids, amount, "
-            "status, created_at, charge_id, refund_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            hold.booking_id,
-            hold.holding_id,
-            live.state.event_id,
-            hold.user_id,
-            seat_ids,
-            hold.total_price,
-            status,
-            created,
-            hold.charge_id,
-            hold.refund_id,
+        booking = bookings.Booking(
+            booking_id=hold.booking_id,
+            holding_id=hold.holding_id,
+            event_id=live.state.event_id,
+            event_name=live.name,
+            user_id=hold.user_id,
+            seat_ids=list(hold.seat_ids),
+            amount=hold.total_price,
+            status=status,
+            created_at=created,
+            charge_id=hold.charge_id,
+            refund_id=hold.refund_id,
         )
-        await self.q.run(
-            "INSERT INTO bookings_by_user (user_id, created_at, booking_id, event_id, event_name, "
-            "seat_ids, amount, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            hold.user_id,
-            created,
-            hold.booking_id,
-            live.state.event_id,
-            live.name,
-            seat_ids,
-            hold.total_price,
-            status,
-        )
+        await bookings.write(self.q, booking)

@@ -21,6 +21,8 @@ from cassandra.query import BatchStatement, BatchType
 from rich.console import Console
 from rich.progress import Progress
 
+import tables.events
+import tables.venues
 from benchmarks.search import data, queries
 from benchmarks.search.measure import percentiles, rss_bytes, summary, timed, traced
 from benchmarks.search.report import to_query, write_report
@@ -36,17 +38,6 @@ from system.launch import start_system
 ROOT = Path(__file__).resolve().parents[2]
 console = Console()
 app = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
-INSERT_EVENT = (
-    "INSERT INTO events (event_id, venue_id, owner_id, name, description, artists, tags, "
-    "starts_at, prices, hold_ttl_seconds, city, venue_name, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-INSERT_VENUE = (
-    "INSERT INTO venues (venue_id, owner_id, name, city, seat_types) VALUES (?, ?, ?, ?, ?)"
-)
-INSERT_SEAT = (
-    "INSERT INTO venue_seats (venue_id, seat_id, row, number, seat_type) VALUES (?, ?, 'A', ?, ?)"
-)
 
 
 def isolated(port: int) -> Settings:
@@ -65,12 +56,16 @@ def bulk_load(settings: Settings, venues: list[data.Venue], rows: list[dict[str,
     """Events and venue seats straight into Cassandra: unlogged batches, many in flight."""
     session = connect(settings, timeout=60.0)
     try:
-        seat = session.prepare(INSERT_SEAT)
-        event = session.prepare(INSERT_EVENT)
-        seats = [(v.venue_id, f"A-{n}", n, "Regular") for v in venues for n in range(v.seats)]
-        venue = session.prepare(INSERT_VENUE)
-        values = [(venue, (v.venue_id, "bench", v.name, v.city, ["Regular"])) for v in venues]
-        values += [(event, tuple(r.values())) for r in rows] + [(seat, s) for s in seats]
+        seat = session.prepare(tables.venues.INSERT_SEAT)
+        event = session.prepare(tables.events.INSERT)
+        seats = [(v.venue_id, f"A-{n}", "A", n, "Regular") for v in venues for n in range(v.seats)]
+        venue = session.prepare(tables.venues.INSERT)
+        now = datetime.now(UTC)
+        values: list[tuple[Any, tuple[Any, ...]]] = [
+            (venue, (v.venue_id, "bench", v.name, v.city, None, ["Regular"], now)) for v in venues
+        ]
+        values += [(event, tuple(r[c] for c in tables.events.COLUMNS)) for r in rows]
+        values += [(seat, s) for s in seats]
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("inserting events and seats", total=len(values))
             for i in range(0, len(values), 5000):

@@ -13,16 +13,10 @@ from ingress.deps import Caller, Ctx, Organizer, owns
 from ingress.errors import ApiError, not_found
 from ingress.routes.venues import load_venue, venue_seat_rows
 from seating.ids import is_event_id, new_id
-from tables import event_state
+from tables import event_state, events
 
 router = APIRouter(tags=["events"])
 Text = Annotated[str, Field(min_length=1, max_length=200)]
-EVENT_COLUMNS = (
-    "event_id, venue_id, owner_id, name, description, artists, tags, starts_at, prices, "
-    "hold_ttl_seconds, city, venue_name, created_at"
-)
-SELECT_EVENTS = f"SELECT {EVENT_COLUMNS} FROM events"  # noqa: S608 - constant columns
-INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 13)})"  # noqa: S608
 
 
 class NewEvent(BaseModel):
@@ -44,10 +38,9 @@ async def load_event(ctx: Ctx, event_id: str) -> dict[str, Any]:
     """The event row, or 404."""
     if not is_event_id(event_id):
         raise not_found("event")
-    rows = await ctx.q.run(f"{SELECT_EVENTS} WHERE event_id = ?", event_id)
-    if not rows:
+    event = await events.read(ctx.q, event_id)
+    if event is None:
         raise not_found("event")
-    event = rows[0]
     event["prices"] = dict(event["prices"] or {})  # the driver's map type does not serialise
     return event
 
@@ -86,10 +79,7 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
         "created_at": datetime.now(UTC),
     }
     await event_state.create(ctx.q, event["event_id"])
-    await ctx.q.run(
-        INSERT_EVENT,
-        *event.values(),
-    )
+    await events.insert(ctx.q, event)
     await ctx.search.announce(event)
     return event
 

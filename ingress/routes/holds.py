@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ingress.auth import Principal
 from ingress.bus import CommandTimeout
 from ingress.deps import Caller, Ctx, Customer
-from ingress.errors import STATUS_OF_CODE, ApiError, error_response, not_found
+from ingress.errors import ApiError, error_response, not_found, status_of
 from ingress.responses import OrjsonResponse
 from seating.ids import event_of, is_event_id
 from topics.commands import (
@@ -82,7 +82,7 @@ async def send(ctx: Ctx, command: SeatCommand) -> OrjsonResponse:
         )
     if outcome.status == "rejected":
         assert outcome.error is not None  # noqa: S101
-        status = STATUS_OF_CODE.get(outcome.error.code, 409)
+        status = status_of(outcome.error.code)
         return error_response(
             status, outcome.error.code, outcome.error.message, outcome.error.details
         )

@@ -8,11 +8,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, ConfigDict, Field
 
-from infra.cassandra import applied
 from ingress.auth import hash_token, new_token
 from ingress.deps import Caller, Ctx
 from ingress.errors import ApiError, not_found
 from seating.ids import new_id
+from tables import bookings, users
 
 router = APIRouter(tags=["users"])
 
@@ -38,26 +38,11 @@ async def create_user(
             raise ApiError(403, "forbidden", f"only an admin may create an {body.role}")
     email = body.email.lower()
     user_id, token = new_id(), new_token()
-    claimed = await ctx.q.run(
-        "INSERT INTO users_by_email (email, user_id) VALUES (?, ?) IF NOT EXISTS", email, user_id
-    )
-    if not applied(claimed):
+    if not await users.claim_email(ctx.q, email, user_id):
         raise ApiError(409, "email_taken", "a user with this email exists", {"field": "email"})
     created = datetime.now(UTC)
-    await ctx.q.run(
-        "INSERT INTO users (user_id, name, email, role, created_at) VALUES (?, ?, ?, ?, ?)",
-        user_id,
-        body.name,
-        email,
-        body.role,
-        created,
-    )
-    await ctx.q.run(
-        "INSERT INTO users_by_token (token_hash, user_id, role) VALUES (?, ?, ?)",
-        hash_token(token),
-        user_id,
-        body.role,
-    )
+    await users.insert(ctx.q, user_id, body.name, email, body.role, created)
+    await users.insert_token(ctx.q, hash_token(token), user_id, body.role)
     return {
         "user_id": user_id,
         "token": token,
@@ -71,12 +56,10 @@ async def create_user(
 async def _visible_user(ctx: Ctx, principal: Caller, user_id: str) -> dict[str, Any]:
     if not (principal.is_admin or principal.user_id == user_id):
         raise not_found("user")
-    rows = await ctx.q.run(
-        "SELECT user_id, name, email, role, created_at FROM users WHERE user_id = ?", user_id
-    )
-    if not rows:
+    user = await users.read(ctx.q, user_id)
+    if user is None:
         raise not_found("user")
-    return rows[0]
+    return user
 
 
 @router.get("/user/{user_id}")
@@ -88,9 +71,4 @@ async def read_user(user_id: str, ctx: Ctx, principal: Caller) -> dict[str, Any]
 async def read_user_bookings(user_id: str, ctx: Ctx, principal: Caller) -> dict[str, Any]:
     """The user's bookings, newest first."""
     await _visible_user(ctx, principal, user_id)
-    rows = await ctx.q.run(
-        "SELECT booking_id, event_id, event_name, seat_ids, amount, status, created_at "
-        "FROM bookings_by_user WHERE user_id = ?",
-        user_id,
-    )
-    return {"items": rows}
+    return {"items": await bookings.of_user(ctx.q, user_id)}

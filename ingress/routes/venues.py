@@ -6,16 +6,14 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from cassandra import ConsistencyLevel
-from cassandra.query import BatchStatement, BatchType
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from infra.cassandra import applied, execute
 from ingress.deps import Ctx, Organizer, owns
 from ingress.errors import ApiError, not_found
 from ingress.routes.paging import decode_cursor, encode_cursor
 from seating.ids import new_id
+from tables import venues
 
 router = APIRouter(tags=["venues"])
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -56,20 +54,14 @@ class NewSeats(BaseModel):
 
 async def load_venue(ctx: Ctx, venue_id: str) -> dict[str, Any]:
     """The venue row, or 404."""
-    rows = await ctx.q.run(
-        "SELECT venue_id, owner_id, name, city, address, seat_types, created_at "
-        "FROM venues WHERE venue_id = ?",
-        venue_id,
-    )
-    if not rows:
+    venue = await venues.read(ctx.q, venue_id)
+    if venue is None:
         raise not_found("venue")
-    return rows[0]
+    return venue
 
 
 async def venue_seat_rows(ctx: Ctx, venue_id: str) -> list[dict[str, Any]]:
-    return await ctx.q.run(
-        "SELECT seat_id, row, number, seat_type FROM venue_seats WHERE venue_id = ?", venue_id
-    )
+    return await venues.seats(ctx.q, venue_id)
 
 
 @router.post("/venue", status_code=201)
@@ -83,11 +75,7 @@ async def create_venue(body: NewVenue, ctx: Ctx, principal: Organizer) -> dict[s
         "seat_types": body.seat_types,
         "created_at": datetime.now(UTC),
     }
-    await ctx.q.run(
-        "INSERT INTO venues (venue_id, owner_id, name, city, address, seat_types, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        *venue.values(),
-    )
+    await venues.insert(ctx.q, venue)
     return venue | {"seat_count": 0}
 
 
@@ -98,9 +86,7 @@ async def list_venues(
     cursor: str | None = None,
 ) -> dict[str, Any]:
     offset = decode_cursor(cursor)
-    rows = await ctx.q.run(
-        "SELECT venue_id, owner_id, name, city, address, seat_types, created_at FROM venues"
-    )
+    rows = await venues.read_all(ctx.q)
     rows.sort(key=lambda r: (r["created_at"], r["venue_id"]))
     page = rows[offset : offset + limit]
     more = offset + limit < len(rows)
@@ -141,7 +127,7 @@ async def add_seats(
         (venue_id, seat_id, seat.row, seat.number, seat.seat_type)
         for seat_id, seat in zip(ids, body.seats, strict=True)
     ]
-    existing = await insert_seats(ctx, rows)
+    existing = await venues.insert_seats(ctx.q, rows)
     if existing:
         raise duplicate_seats(existing)
     await ctx.search.count_venue_seats(venue_id)
@@ -155,24 +141,3 @@ def duplicate_seats(seat_ids: list[str]) -> ApiError:
         "some seats exist already or are named twice",
         {"field": "seats", "duplicate_seat_ids": seat_ids},
     )
-
-
-async def insert_seats(ctx: Ctx, rows: list[tuple[str, str, str, int, str]]) -> list[str]:
-    """Insert every row or none; the seat ids that exist already when none were inserted.
-
-    One conditional batch: all rows are in the venue's partition, so Paxos applies the batch
-    whole or not at all, and of two requests adding one seat at once exactly one wins (a read
-    before the insert let both pass, and a failure midway left some seats added)."""
-    batch = BatchStatement(
-        batch_type=BatchType.UNLOGGED, serial_consistency_level=ConsistencyLevel.SERIAL
-    )
-    insert = ctx.q(
-        "INSERT INTO venue_seats (venue_id, seat_id, row, number, seat_type) "
-        "VALUES (?, ?, ?, ?, ?) IF NOT EXISTS"
-    )
-    for row in rows:
-        batch.add(insert, row)
-    result = await execute(ctx.q.session, batch)
-    if applied(result):
-        return []
-    return sorted(r["seat_id"] for r in result if r.get("seat_id") is not None)

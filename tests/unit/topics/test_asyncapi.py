@@ -7,6 +7,7 @@ import json
 from seating.errors import ErrorCode
 from topics.asyncapi import DOCUMENT, ERROR_CODES, document, render
 from topics.names import ALL_TOPICS, PARTNER_COMMANDS, PARTNER_RESULTS
+from topics.outcomes import OutcomeCode
 
 
 def test_document_is_current() -> None:
@@ -24,13 +25,24 @@ def test_command_schema_lists_every_command_type() -> None:
         assert name in text
 
 
-def test_every_error_code_is_documented_and_has_an_http_status() -> None:
+def test_every_outcome_code_is_documented_and_has_an_http_status() -> None:
     from ingress.errors import STATUS_OF_CODE
 
-    assert set(ErrorCode) <= set(ERROR_CODES)
-    assert set(ErrorCode) | {"event_not_found"} <= set(STATUS_OF_CODE)
+    assert {code.value for code in ErrorCode} <= {code.value for code in OutcomeCode}
+    assert set(ERROR_CODES) == set(OutcomeCode)
+    assert set(STATUS_OF_CODE) == set(OutcomeCode)
+    assert all(400 <= status < 600 for status in STATUS_OF_CODE.values())
     manual = document()["info"]["description"]
-    assert all(f"`{code}`" in manual for code in ERROR_CODES)
+    assert all(f"`{code}`" in manual for code in OutcomeCode)
+
+
+def test_a_rejected_outcome_gets_its_code_s_status() -> None:
+    from ingress.errors import UNKNOWN_CODE_STATUS, status_of
+
+    assert status_of("hold_expired") == 410
+    assert status_of("event_not_found") == 404
+    assert status_of(ErrorCode.PAYMENT_DECLINED) == 402
+    assert status_of("a_code_from_a_newer_worker") == UNKNOWN_CODE_STATUS == 409
 
 
 def test_the_partner_manual_names_servers_security_and_bindings() -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from analytics.processor import decode_booking_event
-from topics.codec import Undecodable
+from topics.codec import Undecodable, decode_booking_event
 
 GOOD = {
     "message_id": "c1#0",
