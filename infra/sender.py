@@ -8,12 +8,13 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Protocol
 
+from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaError, KafkaTimeoutError
 from pydantic import BaseModel
 
 from infra.logs import get_logger
-from topics.codec import encode
-from topics.dead_letters import DeadLetterV1, Reason
+from topics.codec import Undecodable, encode
+from topics.dead_letters import DeadLetterV1
 from topics.names import Topics
 
 log = get_logger("sender")
@@ -57,23 +58,16 @@ class Sender:
         topic, value, key, partition = record
         return asyncio.ensure_future(self.producer.send(topic, value, key=key, partition=partition))
 
-    def dead_letter(
-        self,
-        *,
-        reason: Reason,
-        detail: str,
-        topic: str,
-        partition: int,
-        offset: int,
-        key: bytes | None,
-        value: bytes | None,
-    ) -> None:
+    def dead_letter(self, record: ConsumerRecord, exc: Undecodable) -> None:
+        """Send `record`, which could not be read, to the dead letters with the reason."""
+        log.warning("dead-lettered", reason=exc.reason, topic=record.topic, offset=record.offset)
+        key, value = record.key, record.value
         letter = DeadLetterV1(
-            reason=reason,
-            detail=detail[:2000],
-            source_topic=topic,
-            partition=partition,
-            offset=offset,
+            reason=exc.reason,
+            detail=exc.detail[:2000],
+            source_topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
             key=key.decode(errors="replace") if key is not None else None,
             value=(value or b"")[:4096].decode(errors="replace"),
             consumer=self.consumer_name,

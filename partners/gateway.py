@@ -117,14 +117,14 @@ class Gateway:
         partner_id = self.sender.topics.partner_of(record.topic)
         partner = await self.directory.get(partner_id) if partner_id else None
         if partner is None:
-            self._dead_letter(
+            self.sender.dead_letter(
                 record, Undecodable("unknown_partner", f"no partner for {record.topic}")
             )
             return
         try:
             command = decode_partner_command(record.key, record.value)
         except Undecodable as exc:
-            self._dead_letter(record, exc)
+            self.sender.dead_letter(record, exc)
             ids = partner_ids(record.value)
             code = (
                 OutcomeCode.COMMAND_NOT_ALLOWED
@@ -172,15 +172,3 @@ class Gateway:
     def _answer(self, partner: Partner, outcome: CommandOutcomeV1) -> None:
         self.sender.answer(partner.partner_id, outcome)
         ANSWERS.labels(status=outcome.status).inc()
-
-    def _dead_letter(self, record: ConsumerRecord, exc: Undecodable) -> None:
-        log.warning("dead-lettered", reason=exc.reason, topic=record.topic, offset=record.offset)
-        self.sender.dead_letter(
-            reason=exc.reason,
-            detail=exc.detail,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            key=record.key,
-            value=record.value,
-        )

@@ -104,16 +104,7 @@ class CommandLoop:
             return decode_command(record.key, record.value)
         except Undecodable as exc:
             DEAD_LETTERS.labels(reason=exc.reason).inc()
-            log.warning("dead-lettered", reason=exc.reason, detail=exc.detail, offset=record.offset)
-            self.publisher.dead_letter(
-                reason=exc.reason,
-                detail=exc.detail,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                key=record.key,
-                value=record.value,
-            )
+            self.publisher.dead_letter(record, exc)
             return None
 
     async def expire_due(self) -> None:
