@@ -52,10 +52,9 @@ async def run_worker(settings: Settings) -> None:
         Rules(settings.max_seats_per_hold, settings.max_active_holds_per_user),
         payments,
     )
-    loop = CommandLoop(consumer, owner, publisher)
-    consumer.subscribe(
-        [topics.seat_commands], listener=Ownership(owner, store, topics.seat_commands)
-    )
+    ownership = Ownership(owner, store, topics.seat_commands)
+    loop = CommandLoop(consumer, owner, publisher, ownership)
+    consumer.subscribe([topics.seat_commands], listener=ownership)
     async with AsyncExitStack() as stack:
         await producer.start()
         stack.push_async_callback(producer.stop)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from contextlib import suppress
 
@@ -14,53 +15,86 @@ from topics.codec import Undecodable, decode_command
 from topics.commands import ExpireHoldV1, SeatCommand
 from workers.metrics import COMMANDS, DEAD_LETTERS, POLL_SECONDS
 from workers.owner import Fenced, SeatOwner
+from workers.ports import PartitionClaims
 from workers.publisher import Publisher
-from workers.store import SeatStore
 
 log = get_logger("worker")
 EXPIRY_TICK_SECONDS = 0.2
 EXPIRY_RESEND_SECONDS = 5.0
+SETTLE_RETRY_SECONDS = 1.0
 
 
 class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Takes an owner epoch for each assigned partition; forgets revoked ones."""
+    """Takes an owner epoch for each assigned partition and loads the events an earlier owner
+    had, so that their holds expire; forgets revoked partitions.
 
-    def __init__(self, owner: SeatOwner, store: SeatStore, topic: str) -> None:
+    Cassandra may be away while a rebalance runs. A partition whose claim or load fails then
+    stays `unsettled`: the command loop and the expiry tick call `settle` until it succeeds
+    (a listener that raised used to leave the worker with no epochs until the next rebalance,
+    deciding nothing and expiring nothing: CI fault run, seed 255022784)."""
+
+    def __init__(self, owner: SeatOwner, store: PartitionClaims, topic: str) -> None:
         self.owner = owner
         self.store = store
         self.topic = topic
+        self.unsettled: dict[int, int | None] = {}  # partition -> its epoch before
+        self._settling = asyncio.Lock()
+        self._next_try = 0.0
 
     async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
         log.info("partitions revoked", partitions=sorted(tp.partition for tp in revoked))
 
     async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
         mine = {tp.partition for tp in assigned}
-        previous, self.owner.epochs = self.owner.epochs, {}
-        self.owner.forget(p for p in previous if p not in mine)
-        epochs = {}
-        for partition in sorted(mine):
-            epochs[partition] = await self.store.claim_partition(
-                self.topic, partition, previous.get(partition)
-            )
-            if epochs[partition] != previous.get(partition):
-                self.owner.forget([partition])
-        self.owner.epochs = epochs
-        for partition in sorted(mine):
-            for event_id in await self.store.partition_events(partition):
+        async with self._settling:
+            previous, self.owner.epochs = self.owner.epochs, {}
+            self.owner.forget(p for p in previous if p not in mine)
+            self.unsettled = {p: previous.get(p) for p in sorted(mine)}
+        await self.settle()
+        log.info("partitions assigned", epochs=self.owner.epochs, unsettled=list(self.unsettled))
+
+    async def settle(self) -> None:
+        """Claim and load every assigned partition not done yet; what fails waits for the
+        next call."""
+        if not self.unsettled or time.monotonic() < self._next_try:
+            return
+        async with self._settling:
+            for partition, before in list(self.unsettled.items()):
                 try:
-                    await self.owner.live(event_id, partition)
-                except Fenced:
-                    log.warning("event owned elsewhere", event_id=event_id, partition=partition)
-        log.info("partitions assigned", epochs=self.owner.epochs)
+                    await self._claim(partition, before)
+                except Exception as exc:  # Cassandra away: try again in a second
+                    log.warning("partition not settled", partition=partition, error=repr(exc))
+                    self._next_try = time.monotonic() + SETTLE_RETRY_SECONDS
+                    continue
+                del self.unsettled[partition]
+
+    async def _claim(self, partition: int, before: int | None) -> None:
+        if partition not in self.owner.epochs:
+            epoch = await self.store.claim_partition(self.topic, partition, before)
+            if epoch != before:
+                self.owner.forget([partition])
+            self.owner.epochs[partition] = epoch
+        for event_id in await self.store.partition_events(partition):
+            try:
+                await self.owner.live(event_id, partition)
+            except Fenced:
+                log.warning("event owned elsewhere", event_id=event_id, partition=partition)
 
 
 class CommandLoop:
     """Consumes the seat-commands topic for one worker."""
 
-    def __init__(self, consumer: AIOKafkaConsumer, owner: SeatOwner, publisher: Publisher) -> None:
+    def __init__(
+        self,
+        consumer: AIOKafkaConsumer,
+        owner: SeatOwner,
+        publisher: Publisher,
+        ownership: Ownership,
+    ) -> None:
         self.consumer = consumer
         self.owner = owner
         self.publisher = publisher
+        self.ownership = ownership
         self._expiry_sent: dict[str, float] = {}
 
     async def run(self) -> None:
@@ -72,8 +106,10 @@ class CommandLoop:
 
     async def _partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
         if tp.partition not in self.owner.epochs:  # assignment still taking its epoch
-            await self._retry(tp, records[0].offset, 0.1)
-            return
+            await self.ownership.settle()
+            if tp.partition not in self.owner.epochs:
+                await self._retry(tp, records[0].offset, 0.5)
+                return
         commands = [c for c in (self._decode(r) for r in records) if c is not None]
         with POLL_SECONDS.time():
             try:
@@ -111,6 +147,7 @@ class CommandLoop:
         """Publish an ExpireHold for every lapsed hold, in its own partition, forever."""
         while True:
             await asyncio.sleep(EXPIRY_TICK_SECONDS)
+            await self.ownership.settle()
             now = self.owner.clock()
             for event_id, holding_id in self.owner.due_expiries():
                 if now - self._expiry_sent.get(holding_id, 0.0) < EXPIRY_RESEND_SECONDS:

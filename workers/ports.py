@@ -36,6 +36,14 @@ class SeatStorePort(Protocol):
     async def delivered(self, event_id: str, message_ids: list[str]) -> None: ...
 
 
+class PartitionClaims(Protocol):
+    """Owner epochs of command partitions and the events loaded under them (workers/store.py)."""
+
+    async def claim_partition(self, topic: str, partition: int, previous: int | None) -> int: ...
+
+    async def partition_events(self, partition: int) -> list[str]: ...
+
+
 class PublisherPort(Protocol):
     """Where decisions go: outcomes, booking events and commands (workers/publisher.py)."""
 
