@@ -35,6 +35,7 @@ STATUS_OF_CODE: dict[OutcomeCode, int] = {
     OutcomeCode.STALE_PAYMENT: 409,
     OutcomeCode.COMMAND_ID_REUSED: 409,
     OutcomeCode.SEAT_LIMIT: 409,
+    OutcomeCode.SALE_NOT_STARTED: 409,
     # The gateway's own refusals go to partners over Kafka, never over HTTP; statuses for
     # completeness, in the contract's sense.
     OutcomeCode.INVALID_COMMAND: 422,

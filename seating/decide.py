@@ -76,6 +76,12 @@ def _hold_seats(state: EventSeats, cmd: HoldSeats, now: float) -> Decision:
         if existing.user_id != cmd.user_id:
             return _reject(ErrorCode.COMMAND_ID_REUSED, "this command id belongs to another hold")
         return Decision(holding_id=holding_id)
+    if state.sale_starts_at is not None and now < state.sale_starts_at:
+        return _reject(
+            ErrorCode.SALE_NOT_STARTED,
+            "the sale of this event has not opened yet",
+            sale_starts_at=state.sale_starts_at,
+        )
     wanted = len(cmd.seat_ids) if cmd.seat_ids else cmd.quantity
     if wanted < 1 or wanted > state.max_seats_per_hold:
         return _reject(

@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     STALE_PAYMENT = "stale_payment"
     COMMAND_ID_REUSED = "command_id_reused"
     SEAT_LIMIT = "seat_limit_reached"
+    SALE_NOT_STARTED = "sale_not_started"
 
 
 @dataclass(frozen=True)

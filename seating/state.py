@@ -88,6 +88,7 @@ class EventSeats:
     hold_ttl_seconds: int
     max_seats_per_hold: int = 10
     max_active_holds_per_user: int = 5
+    sale_starts_at: float | None = None  # seconds since the epoch; holds before it are refused
     holds: dict[str, Hold] = field(default_factory=dict)
     occupant: dict[str, str] = field(default_factory=dict)
     live_by_user: dict[str, set[str]] = field(default_factory=dict)

@@ -18,6 +18,7 @@ COLUMNS = (
     "starts_at",
     "prices",
     "hold_ttl_seconds",
+    "sale_starts_at",
     "city",
     "venue_name",
     "created_at",
@@ -44,9 +45,11 @@ async def insert(q: Statements, event: Mapping[str, Any]) -> None:
 
 
 async def meta(q: Statements, event_id: str) -> Row | None:
-    """What the owning worker needs: venue_id, name, prices and hold_ttl_seconds."""
+    """What the owning worker needs: venue_id, name, prices, hold_ttl_seconds and
+    sale_starts_at."""
     rows = await q.run(
-        "SELECT venue_id, name, prices, hold_ttl_seconds FROM events WHERE event_id = ?",
+        "SELECT venue_id, name, prices, hold_ttl_seconds, sale_starts_at FROM events "
+        "WHERE event_id = ?",
         event_id,
     )
     return rows[0] if rows else None

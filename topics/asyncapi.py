@@ -48,6 +48,8 @@ ERROR_CODES: dict[OutcomeCode, str] = {
     OutcomeCode.TOO_MANY_SEATS: "a hold takes 1 to the seats-per-hold limit (details.limit)",
     OutcomeCode.TOO_MANY_HOLDS: "a customer's active holds per event are at their limit",
     OutcomeCode.SEAT_LIMIT: "the partner holds its per-event seat limit already (details.limit)",
+    OutcomeCode.SALE_NOT_STARTED: "the event's sale has not opened yet "
+    "(details.sale_starts_at, seconds since the epoch)",
     OutcomeCode.HOLD_NOT_FOUND: "no such hold of yours",
     OutcomeCode.HOLD_EXPIRED: "the hold lapsed before it was confirmed",
     OutcomeCode.HOLD_ENDED: "the hold was cancelled, expired or confirmed already",

@@ -34,6 +34,7 @@ class OutcomeCode(StrEnum):
     STALE_PAYMENT = ErrorCode.STALE_PAYMENT.value
     COMMAND_ID_REUSED = ErrorCode.COMMAND_ID_REUSED.value
     SEAT_LIMIT = ErrorCode.SEAT_LIMIT.value
+    SALE_NOT_STARTED = ErrorCode.SALE_NOT_STARTED.value
     # the worker's: a command for an event that does not exist
     EVENT_NOT_FOUND = "event_not_found"
     # the partner gateway's: commands it does not forward

@@ -79,6 +79,7 @@ class SeatStore:
             event_id=event_id,
             seats=await self.seats(meta["venue_id"], prices),
             hold_ttl_seconds=meta["hold_ttl_seconds"],
+            sale_starts_at=_seconds(meta.get("sale_starts_at")),
             max_seats_per_hold=rules.max_seats_per_hold,
             max_active_holds_per_user=rules.max_active_holds_per_user,
         )
@@ -142,3 +143,8 @@ class SeatStore:
             refund_id=hold.refund_id,
         )
         await bookings.write(self.q, booking)
+
+
+def _seconds(moment: datetime | None) -> float | None:
+    """A stored timestamp (the driver gives naive UTC) as seconds since the epoch."""
+    return moment.replace(tzinfo=UTC).timestamp() if moment is not None else None

@@ -64,7 +64,7 @@ def bulk_load(settings: Settings, venues: list[data.Venue], rows: list[dict[str,
         values: list[tuple[Any, tuple[Any, ...]]] = [
             (venue, (v.venue_id, "bench", v.name, v.city, None, ["Regular"], now)) for v in venues
         ]
-        values += [(event, tuple(r[c] for c in tables.events.COLUMNS)) for r in rows]
+        values += [(event, tuple(r.get(c) for c in tables.events.COLUMNS)) for r in rows]
         values += [(seat, s) for s in seats]
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("inserting events and seats", total=len(values))

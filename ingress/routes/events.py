@@ -32,6 +32,7 @@ class NewEvent(BaseModel):
     starts_at: AwareDatetime | datetime
     prices: dict[str, Annotated[float, Field(ge=0, le=1_000_000)]]
     hold_ttl_seconds: int | None = Field(default=None, ge=1, le=3600)
+    sale_starts_at: AwareDatetime | datetime | None = None
 
 
 async def load_event(ctx: Ctx, event_id: str) -> dict[str, Any]:
@@ -62,7 +63,8 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
             "prices must give a price for each seat type of the venue, and no others",
             {"field": "prices", "missing_seat_types": missing, "unknown_seat_types": extra},
         )
-    starts_at = body.starts_at if body.starts_at.tzinfo else body.starts_at.replace(tzinfo=UTC)
+    starts_at = _utc(body.starts_at)
+    sale_starts_at = _utc(body.sale_starts_at) if body.sale_starts_at else None
     event = {
         "event_id": new_id(),
         "venue_id": body.venue_id,
@@ -74,6 +76,7 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
         "starts_at": starts_at,
         "prices": body.prices,
         "hold_ttl_seconds": body.hold_ttl_seconds or ctx.settings.hold_ttl_seconds,
+        "sale_starts_at": sale_starts_at,
         "city": venue["city"],
         "venue_name": venue["name"],
         "created_at": datetime.now(UTC),
@@ -82,6 +85,11 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
     await events.insert(ctx.q, event)
     await ctx.search.announce(event)
     return event
+
+
+def _utc(moment: datetime) -> datetime:
+    """A datetime without a zone is read as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def seat_map(ctx: Ctx, event: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1075,3 +1075,12 @@ def test_a_customer_ref_is_kept_on_the_hold(desk: Desk) -> None:
     assert decision.holding_id is not None
     assert decision.events[-1].customer_ref == "order-9"  # type: ignore[union-attr]
     assert desk.hold_of(decision.holding_id).customer_ref == "order-9"
+
+
+def test_a_hold_before_the_sale_opens_is_refused_and_changes_nothing(desk: Desk) -> None:
+    desk.state.sale_starts_at = T0 + 60
+    decision = assert_unchanged_by(desk, HoldSeats("c-early", "u1", ("B-1",)), T0)
+    assert_rejected(decision, ErrorCode.SALE_NOT_STARTED, sale_starts_at=T0 + 60)
+    partner = HoldSeats("c-partner", "p1", ("B-1",), seat_cap=50)  # partners wait too
+    assert_rejected(assert_unchanged_by(desk, partner, T0 + 59.9), ErrorCode.SALE_NOT_STARTED)
+    assert desk.hold("u1", "B-1", now=T0 + 60).rejection is None  # open from that moment
