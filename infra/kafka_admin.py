@@ -3,7 +3,6 @@ and client quotas (AlterClientQuotas v0, sent with aiokafka's protocol classes).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping
 from concurrent.futures import Future
@@ -225,8 +224,3 @@ class AlterClientQuotas(Request[AlterClientQuotasRequest_v0]):  # type: ignore[m
     ) -> AlterClientQuotasRequest_v0:
         ops = [(key, float(value), False) for key, value in self.quotas.items()]
         return request_struct_class([(self.entity, ops)], False)
-
-
-async def in_thread(call: Any, *args: Any) -> Any:
-    """Run a blocking admin call off the event loop."""
-    return await asyncio.to_thread(call, *args)

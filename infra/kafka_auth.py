@@ -87,14 +87,9 @@ def save_admin(settings: Settings, admin: KafkaLogin) -> None:
     write_file(_file(settings, "admin"), {"admin": admin})
 
 
-def mechanism(settings: Settings, role: KafkaRole) -> str:
-    """The SASL mechanism `role` authenticates with: its login's, else the settings'."""
-    found = login(settings, role).mechanism
-    if found:
-        return found
-    if role == "admin" and settings.kafka_admin_sasl_mechanism:
-        return settings.kafka_admin_sasl_mechanism
-    return settings.kafka_sasl_mechanism
+def mechanism(settings: Settings, who: KafkaLogin) -> str:
+    """The SASL mechanism a login authenticates with: its own, else the settings'."""
+    return who.mechanism or settings.kafka_sasl_mechanism
 
 
 def ssl_context(settings: Settings) -> ssl.SSLContext | None:
@@ -107,27 +102,19 @@ def ssl_context(settings: Settings) -> ssl.SSLContext | None:
 
 def aiokafka_options(settings: Settings, role: KafkaRole) -> dict[str, Any]:
     """Keyword arguments that connect an aiokafka client as `role`."""
-    options: dict[str, Any] = {"bootstrap_servers": settings.kafka_bootstrap_servers}
     if settings.kafka_security_protocol == "PLAINTEXT":
-        return options
-    who = login(settings, role)
-    return options | {
-        "security_protocol": settings.kafka_security_protocol,
-        "sasl_mechanism": mechanism(settings, role),
-        "sasl_plain_username": who.username,
-        "sasl_plain_password": who.password,
-        "ssl_context": ssl_context(settings),
-    }
+        return {"bootstrap_servers": settings.kafka_bootstrap_servers}
+    return aiokafka_options_for(settings, login(settings, role))
 
 
 def aiokafka_options_for(
     settings: Settings, who: KafkaLogin, bootstrap_servers: str | None = None
 ) -> dict[str, Any]:
-    """aiokafka options for an explicit login (a partner's, in tests and examples)."""
+    """aiokafka options for a login (a service's, or a partner's in tests and benchmarks)."""
     return {
         "bootstrap_servers": bootstrap_servers or settings.kafka_bootstrap_servers,
         "security_protocol": settings.kafka_security_protocol,
-        "sasl_mechanism": who.mechanism or settings.kafka_sasl_mechanism,
+        "sasl_mechanism": mechanism(settings, who),
         "sasl_plain_username": who.username,
         "sasl_plain_password": who.password,
         "ssl_context": ssl_context(settings),
@@ -142,7 +129,7 @@ def confluent_config(settings: Settings, role: KafkaRole) -> dict[str, Any]:
     who = login(settings, role)
     config |= {
         "security.protocol": settings.kafka_security_protocol,
-        "sasl.mechanism": mechanism(settings, role),
+        "sasl.mechanism": mechanism(settings, who),
         "sasl.username": who.username,
         "sasl.password": who.password,
     }
@@ -161,6 +148,6 @@ def faust_credentials(settings: Settings, role: KafkaRole) -> Any:
     return faust.SASLCredentials(
         username=who.username,
         password=who.password,
-        mechanism=mechanism(settings, role),
+        mechanism=mechanism(settings, who),
         ssl_context=ssl_context(settings),
     )

@@ -34,8 +34,6 @@ class Settings(BaseSettings):
     worker_session_timeout_ms: int = Field(default=10_000, ge=1_000)
     kafka_security_protocol: Literal["SASL_PLAINTEXT", "SASL_SSL", "PLAINTEXT"] = "SASL_PLAINTEXT"
     kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
-    # The super user's mechanism when it differs (docker-compose: PLAIN, from the broker's JAAS)
-    kafka_admin_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] | None = None
     kafka_ssl_cafile: Path | None = None
     # Logins per service (JSON: {"worker": {"username": ..., "password": ...}}); a role not
     # named here is read from the credentials the dev stack and bootstrap keep (0600) under
