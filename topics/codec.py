@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import orjson
@@ -45,36 +46,42 @@ def load_object(value: bytes | None) -> dict[str, Any]:
     return data
 
 
+def check_header(data: dict[str, Any], types: Collection[str], what: str) -> None:
+    """A known `type` (a `what`) and schema version 1, or Undecodable."""
+    if data.get("type") not in types:
+        raise Undecodable("unknown_type", f"unknown {what} type {data.get('type')!r}")
+    if data.get("schema_version", 1) != 1:
+        raise Undecodable("unsupported_version", f"schema_version {data['schema_version']!r}")
+
+
+def check_key(key: bytes | None, event_id: str) -> None:
+    """The message's key is its event id, or Undecodable."""
+    if key is None or key.decode(errors="replace") != event_id:
+        raise Undecodable("wrong_key", f"key {key!r} is not the event id {event_id}")
+
+
 def decode_command(key: bytes | None, value: bytes | None) -> SeatCommand:
     """A seat command from Kafka, checked against its key (the event id)."""
     data = load_object(value)
-    if data.get("type") not in COMMAND_TYPES:
-        raise Undecodable("unknown_type", f"unknown command type {data.get('type')!r}")
-    if data.get("schema_version", 1) != 1:
-        raise Undecodable("unsupported_version", f"schema_version {data['schema_version']!r}")
+    check_header(data, COMMAND_TYPES, "command")
     try:
         command = _COMMANDS.validate_python(data)
     except ValidationError as exc:
         raise Undecodable("invalid_fields", describe(exc)) from None
-    if key is None or key.decode(errors="replace") != command.event_id:
-        raise Undecodable("wrong_key", f"key {key!r} is not the event id {command.event_id}")
+    check_key(key, command.event_id)
     return command
 
 
 def decode_booking_event(key: bytes | None, value: bytes | None) -> BookingEventV1:
     """A booking event from Kafka, checked against its key, or Undecodable."""
     data = load_object(value)
-    if data.get("type") not in EVENT_TYPES:
-        raise Undecodable("unknown_type", f"unknown event type {data.get('type')!r}")
-    if data.get("schema_version", 1) != 1:
-        raise Undecodable("unsupported_version", f"schema_version {data['schema_version']!r}")
+    check_header(data, EVENT_TYPES, "event")
     try:
         message = BookingEventV1.model_validate(data)
         message.domain()
     except ValidationError as exc:
         raise Undecodable("invalid_fields", str(exc).splitlines()[0]) from None
-    if key is None or key.decode(errors="replace") != message.event_id:
-        raise Undecodable("wrong_key", f"key {key!r} is not the event id {message.event_id}")
+    check_key(key, message.event_id)
     return message
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from topics.codec import Undecodable, describe, load_object
+from topics.codec import Undecodable, check_header, check_key, describe, load_object
 from topics.commands import (
     CancelBookingV1,
     CancelHoldV1,
@@ -82,18 +82,14 @@ def decode_partner_command(key: bytes | None, value: bytes | None) -> PartnerCom
     kind = data.get("type")
     if kind in INTERNAL_ONLY_TYPES:
         raise Undecodable("command_not_allowed", f"partners may not send {kind!r}")
-    if kind not in PARTNER_COMMAND_TYPES:
-        raise Undecodable("unknown_type", f"unknown command type {kind!r}")
-    if data.get("schema_version", 1) != 1:
-        raise Undecodable("unsupported_version", f"schema_version {data['schema_version']!r}")
+    check_header(data, PARTNER_COMMAND_TYPES, "command")
     for name in IGNORED_FIELDS:
         data.pop(name, None)
     try:
         command = _PARTNER_COMMANDS.validate_python(data)
     except ValidationError as exc:
         raise Undecodable("invalid_fields", describe(exc)) from None
-    if key is None or key.decode(errors="replace") != command.event_id:
-        raise Undecodable("wrong_key", f"key {key!r} is not the event id {command.event_id}")
+    check_key(key, command.event_id)
     return command
 
 
