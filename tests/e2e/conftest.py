@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from infra.bootstrap import bootstrap
 from infra.settings import Settings
@@ -172,3 +173,27 @@ def make_venue(http: httpx.AsyncClient, make_user: MakeUser) -> MakeVenue:
         return venue | {"owner": owner}
 
     return make
+
+
+# -- a headless browser for the page tests (Debian's chromium; Playwright's own download does not
+# work here) -----------------------------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: apt-get install -y chromium (scripts/setup --browser)")
+    async with async_playwright() as p:
+        launched = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        await launched.close()

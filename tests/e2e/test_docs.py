@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright
+from playwright.async_api import Browser, Page, Route
 
 from system.launch import System
-from tests.e2e.test_dashboard import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.e2e
 # ReDoc's sidebar always shows Redocly's logo from their CDN; the CSP (img-src 'self') blocks it
 # and ReDoc removes the image on error. It is the one outside address either page names.
 REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: apt-get install -y chromium (scripts/setup --browser)")
-    async with async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        await launched.close()
 
 
 async def offline_page(browser: Browser, system: System) -> tuple[Page, list[str], list[str]]:
