@@ -56,6 +56,19 @@ def _binding(grant: Grant) -> AclBinding:
     )
 
 
+def _acls_of(principal: str | None) -> AclBindingFilter:
+    """A filter matching every ACL of `principal` (of anyone when None)."""
+    return AclBindingFilter(
+        ResourceType.ANY,
+        _ANY_VALUE,
+        ResourcePatternType.ANY,
+        principal if principal is not None else _ANY_VALUE,
+        _ANY_VALUE,
+        AclOperation.ANY,
+        AclPermissionType.ANY,
+    )
+
+
 class SecurityAdmin:
     """Users, ACLs and quotas, as `role` (the super user, or the partner provisioner)."""
 
@@ -112,35 +125,20 @@ class SecurityAdmin:
             return
         self._wait(self.client.create_acls([_binding(g) for g in grants]))
         deadline = time.monotonic() + VISIBLE_WITHIN_S
-        while not set(grants) <= set(self.describe()):
+        principals = {g.principal for g in grants}
+        only = next(iter(principals)) if len(principals) == 1 else None
+        while not set(grants) <= set(self.describe(only)):
             if time.monotonic() > deadline:
                 raise TimeoutError("the broker did not apply the new ACLs in time")
             time.sleep(0.05)
 
     def revoke_principal(self, principal: str) -> None:
         """Delete every ACL of `principal`."""
-        flt = AclBindingFilter(
-            ResourceType.ANY,
-            _ANY_VALUE,
-            ResourcePatternType.ANY,
-            principal,
-            _ANY_VALUE,
-            AclOperation.ANY,
-            AclPermissionType.ANY,
-        )
-        self._wait(self.client.delete_acls([flt]))
+        self._wait(self.client.delete_acls([_acls_of(principal)]))
 
-    def describe(self) -> list[Grant]:
-        """Every ACL the broker keeps, as grants (for checks and docs)."""
-        flt = AclBindingFilter(
-            ResourceType.ANY,
-            _ANY_VALUE,
-            ResourcePatternType.ANY,
-            _ANY_VALUE,
-            _ANY_VALUE,
-            AclOperation.ANY,
-            AclPermissionType.ANY,
-        )
+    def describe(self, principal: str | None = None) -> list[Grant]:
+        """The ACLs the broker keeps (of one principal, or all), as grants."""
+        flt = _acls_of(principal)
         bindings = self.client.describe_acls(flt).result(timeout=TIMEOUT_S)
         back = {v: k for k, v in _RESOURCES.items()}
         patterns = {v: k for k, v in _PATTERNS.items()}
