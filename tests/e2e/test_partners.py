@@ -17,6 +17,7 @@ from examples.partner_client import PartnerClient
 from infra.kafka import make_consumer, topics_for
 from infra.settings import Settings
 from tests.e2e.conftest import MakeUser, error_of, seat_statuses
+from tests.e2e.test_idempotency import rows
 
 MakePartner = Any
 
@@ -352,3 +353,24 @@ async def read_all(settings: Settings, topic: str) -> list[bytes]:
     finally:
         await consumer.stop()
     return values
+
+
+async def test_concurrent_creates_with_one_key_make_one_partner_and_show_its_password_once(
+    http: httpx.AsyncClient, admin: dict[str, str], e2e_settings: Settings
+) -> None:
+    name = f"Racing Reseller {uuid.uuid4().hex[:6]}"
+    headers = admin | {"Idempotency-Key": f"partner-{uuid.uuid4().hex}"}
+    answers = await asyncio.gather(
+        *(http.post("/partners", headers=headers, json={"name": name}) for _ in range(4))
+    )
+    assert [a.status_code for a in answers] == [201] * 4, [a.text for a in answers]
+    assert len({a.json()["partner_id"] for a in answers}) == 1
+    passwords = [a.json()["kafka"]["password"] for a in answers]
+    shown = [p for p in passwords if p]
+    assert len(shown) == 1 and passwords.count(None) == 3, passwords
+    stored = rows(
+        e2e_settings, "SELECT partner_id FROM partners WHERE name = %s ALLOW FILTERING", name
+    )
+    assert [r["partner_id"] for r in stored] == [answers[0].json()["partner_id"]]
+    replies = rows(e2e_settings, "SELECT body FROM idempotency_keys")
+    assert all(shown[0] not in (r["body"] or "") for r in replies)

@@ -3,11 +3,13 @@ is answered, and outcomes routed back to their partner only."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError
 
 from partners.gateway import Gateway, PartnerSender
 from partners.limits import RateLimits
@@ -116,3 +118,52 @@ async def test_outcomes_reach_their_partner_only() -> None:
     (answer,) = sent(producer, TOPICS.partner_results(P))
     assert (answer["command_id"], answer["correlation_id"]) == ("c1", "k1")
     assert sent(producer, TOPICS.partner_results(Q)) == []
+
+
+class ScriptedConsumer:
+    """Hands out batches; a seek puts the batch back; the first commit fails (a rebalance)."""
+
+    def __init__(self, *batches: dict[Any, list[ConsumerRecord]]) -> None:
+        self.batches = list(batches)
+        self.seeks: list[tuple[Any, int]] = []
+        self.commits: list[dict[Any, int]] = []
+
+    async def getmany(self, **_: Any) -> dict[Any, list[ConsumerRecord]]:
+        if self.batches:
+            return self.batches.pop(0)
+        await asyncio.sleep(0.01)
+        return {}
+
+    def seek(self, tp: Any, offset: int) -> None:
+        self.seeks.append((tp, offset))
+        self.batches.insert(0, {tp: [r for r in self.last[tp] if r.offset >= offset]})
+
+    async def commit(self, offsets: dict[Any, int]) -> None:
+        self.commits.append(offsets)
+        if len(self.commits) == 1:
+            raise CommitFailedError("rebalancing")
+
+
+async def test_a_failed_poll_is_read_again_and_a_failed_commit_does_not_stop_the_loop() -> None:
+    gateway, _ = rig(partner(P))
+    tp = TopicPartition(TOPICS.partner_commands(P), 0)
+    first, second = record(tp.topic, {}), record(tp.topic, {})
+    consumer = ScriptedConsumer({tp: [first]}, {tp: [second]})
+    consumer.last = {tp: [first]}  # type: ignore[attr-defined]
+    handled: list[ConsumerRecord] = []
+
+    async def handle(message: ConsumerRecord) -> None:
+        handled.append(message)
+        if len(handled) == 1:
+            raise ConnectionError("Cassandra stopped")
+
+    loop = asyncio.create_task(gateway._loop(consumer, handle))  # type: ignore[arg-type]
+    try:
+        async with asyncio.timeout(10):
+            while len(consumer.commits) < 2:
+                await asyncio.sleep(0.01)
+    finally:
+        loop.cancel()
+    assert consumer.seeks == [(tp, first.offset)]
+    assert handled == [first, first, second]
+    assert consumer.commits == [{tp: first.offset + 1}, {tp: second.offset + 1}]
