@@ -5,22 +5,22 @@ outbox in the decision's batch, so a worker killed before Kafka took them loses 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 
 from infra.cassandra import Statements, connect
 from infra.settings import Settings
 from tests.checker import seat_conflicts
+from tests.integration.late_store import LateStore
 from tests.integration.seed import persisted_holds, seed_event
 from tests.unit.workers.fakes import FakePayments, FakePublisher
 from topics.codec import encode
 from topics.commands import HoldSeatsV1
 from topics.partitioning import seat_partition
 from workers.owner import Fenced, SeatOwner
-from workers.store import EventWrite, Rules, SeatStore
+from workers.store import Rules, SeatStore
 
 pytestmark = pytest.mark.integration
 
@@ -61,29 +61,6 @@ async def owner_of(
 
 def hold(event_id: str, command_id: str, user: str, *seats: str) -> HoldSeatsV1:
     return HoldSeatsV1(command_id=command_id, event_id=event_id, user_id=user, seat_ids=[*seats])
-
-
-class LateStore(SeatStore):
-    """A seat store whose next batch is held back, its answer lost (a timeout), and lands
-    when `land` is called: Cassandra applying a write after its client gave up on it."""
-
-    late: Coroutine[Any, Any, bool] | None = None
-    hold_back = False
-
-    async def write(
-        self, partition: int, epoch: int, version: int | None, writes: list[EventWrite]
-    ) -> bool:
-        if not self.hold_back:
-            return await super().write(partition, epoch, version, writes)
-        self.hold_back = False
-        self.late = super().write(partition, epoch, version, writes)
-        raise TimeoutError("the answer to the batch was lost")
-
-    async def land(self) -> bool:
-        assert self.late is not None
-        landed = await self.late
-        self.late = None
-        return landed
 
 
 async def test_a_batch_that_lands_after_its_owner_read_the_state_again_fails_the_next_write(
