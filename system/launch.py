@@ -109,14 +109,19 @@ class System:
 
 
 def start_system(
-    settings: Settings, log_dir: Path, workers: int = 2, analytics: bool = True
+    settings: Settings,
+    log_dir: Path,
+    workers: int = 2,
+    analytics: bool = True,
+    overrides: dict[str, dict[str, str]] | None = None,
 ) -> System:
-    """Start `workers` seat workers, the analytics app (optional) and the ingress."""
+    """Start `workers` seat workers, the analytics app (optional) and the ingress; `overrides`
+    adds environment variables to the processes it names."""
     log_dir.mkdir(parents=True, exist_ok=True)
     system = System(f"http://{settings.http_host}:{settings.http_port}", log_dir)
     env = settings_env(settings)
     for spec in process_specs(workers, analytics):
-        system.spawn(spec.name, spec.module, env)
+        system.spawn(spec.name, spec.module, env | (overrides or {}).get(spec.name, {}))
     try:
         system.wait_healthy()
     except BaseException:
