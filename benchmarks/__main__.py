@@ -30,6 +30,7 @@ def run(
     rate: Annotated[float | None, typer.Option(help="Open loop: attempts a second.")] = None,
     flash_seconds: Annotated[float | None, typer.Option(help="Cap per flash-sale target.")] = None,
     mixed_seconds: Annotated[float | None, typer.Option(help="Mixed-load length.")] = None,
+    mixed_rate: Annotated[float | None, typer.Option(help="Mixed load: requests a second.")] = None,
     partner_commands: Annotated[int | None, typer.Option(help="Partner-path commands.")] = None,
     skip: Annotated[
         list[str] | None, typer.Option(help="Leave out: noop flash mixed partner kafka.")
@@ -46,6 +47,7 @@ def run(
         buyers=scale.buyers if buyers is None else buyers,
         rate=scale.rate if rate is None else rate,
         mixed_seconds=scale.mixed_seconds if mixed_seconds is None else mixed_seconds,
+        mixed_rate=scale.mixed_rate if mixed_rate is None else mixed_rate,
         flash_seconds=scale.flash_seconds if flash_seconds is None else flash_seconds,
         partner_commands=scale.partner_commands if partner_commands is None else partner_commands,
     )

@@ -20,6 +20,7 @@ from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.dashboard import routes as dashboard
 from ingress.deps import Context
+from ingress.live.model import CassandraSource, SeatMaps
 from ingress.responses import OrjsonResponse
 from ingress.routes import (
     analytics,
@@ -43,12 +44,13 @@ def create_app(settings: Settings) -> FastAPI:
         session = await asyncio.to_thread(connect, settings)
         statements = Statements(session)
         topics = topics_for(settings)
-        bus = CommandBus(settings, topics)
+        seats = SeatMaps(CassandraSource(statements))
+        bus = CommandBus(settings, topics, observer=seats.outcome)
         await bus.start()
-        feeder = IndexFeeder(settings, topics, statements, bus.producer)
+        feeder = IndexFeeder(settings, topics, statements, bus.producer, followers=(seats,))
         await feeder.start()
         auth = Authenticator(statements, settings.admin_token)
-        app.state.ctx = Context(settings, topics, statements, bus, auth, feeder)
+        app.state.ctx = Context(settings, topics, statements, bus, auth, feeder, seats)
         try:
             yield
         finally:
