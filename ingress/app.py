@@ -20,6 +20,7 @@ from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.dashboard import routes as dashboard
 from ingress.deps import Context
+from ingress.live import routes as live
 from ingress.live.model import CassandraSource, SeatMaps
 from ingress.responses import OrjsonResponse
 from ingress.routes import (
@@ -92,7 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
         body = generate_latest() + generate_latest(supervised)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    routes = (health, users, venues, discovery, events, holds, partners, analytics, dashboard)
+    routes = (health, users, venues, discovery, events, holds, partners, analytics, dashboard, live)
     for module in (*routes, docs):
         app.include_router(module.router)
     return app

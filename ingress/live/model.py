@@ -134,6 +134,18 @@ class SeatMaps:
             for s in await self.seats_of(entry)
         ]
 
+    async def live_seats(
+        self, entry: Entry, now: float, only: set[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """What the live page's stream sends: the seat map, or the seats in `only`, each with
+        `expires_at` (seconds) while held, so the page lets it lapse on time by itself."""
+        items = []
+        for seat in await self.seat_map(entry, now):
+            if only is None or seat["seat_id"] in only:
+                seat["expires_at"] = entry.view.status(seat["seat_id"], now)[1]
+                items.append(seat)
+        return items
+
     async def render(self, entry: Entry, kind: str, now: float) -> Rendered:
         """The body of GET /events/{id}/seats (`seats`) or /events/{id} (`event`) at `now`,
         rendered again only after a change or when a held seat lapsed."""
