@@ -36,6 +36,7 @@ def run(
         list[str] | None, typer.Option(help="Leave out: noop flash mixed partner kafka.")
     ] = None,
     workers: Annotated[int, typer.Option(help="Seat worker processes.")] = 2,
+    ingresses: Annotated[int, typer.Option(help="Ingress processes on one port.")] = 1,
     out: Annotated[Path | None, typer.Option(help="Result folder.")] = None,
     write_results: Annotated[bool, typer.Option(help="Update benchmarks/RESULTS.md.")] = True,
 ) -> None:
@@ -54,7 +55,7 @@ def run(
     out_dir = out or HERE / "results" / time.strftime("%Y%m%d-%H%M%S")
     # SIGTERM unwinds like Ctrl-C, so the processes stop and the keyspace and topics are dropped
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    result = runner.run(scale, set(skip or ()), out_dir, workers)
+    result = runner.run(scale, set(skip or ()), out_dir, workers, ingresses)
     result["quick"] = quick
     (out_dir / "result.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     report.chart(result, out_dir / "chart.png")
