@@ -36,7 +36,7 @@ async def read_live_file(name: str) -> Response:
     return Response((PAGE / name).read_bytes(), media_type=FILES[name])
 
 
-@router.get("/events/{event_id}/live/stream")
+@router.get("/events/{event_id}/live/stream", include_in_schema=False)  # endless: not fuzzed
 async def stream_seats(event_id: str, ctx: Ctx) -> EventSourceResponse:
     """Server-sent events: `snapshot` (every seat, as GET /events/{id}/seats shows it, with
     `expires_at` in seconds while held), then `seats` with the seats that changed, and a new
