@@ -18,6 +18,7 @@ from analytics.read import event_figures
 from analytics.store import read_summary
 from ingress.deps import Ctx, owns
 from ingress.errors import ApiError, not_found
+from ingress.pages import page_file
 from ingress.routes.events import load_event
 
 router = APIRouter(tags=["dashboard"])
@@ -33,9 +34,7 @@ async def read_dashboard() -> HTMLResponse:
 
 @router.get("/dashboard/{name}", include_in_schema=False)
 async def read_dashboard_file(name: str) -> Response:
-    if name not in FILES:
-        raise ApiError(404, "not_found", "no such file")
-    return Response((STATIC / name).read_bytes(), media_type=FILES[name])
+    return page_file(STATIC, name, FILES)
 
 
 @router.get("/dashboard-stream/{event_id}")

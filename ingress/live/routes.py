@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 from sse_starlette.sse import EventSourceResponse
 
 from ingress.deps import Ctx
-from ingress.errors import ApiError, not_found
+from ingress.errors import not_found
 from ingress.live.model import Entry, SeatMaps, Watcher
+from ingress.pages import page_file
 from seating.ids import is_event_id
 
 router = APIRouter(tags=["live page"])
@@ -31,9 +32,7 @@ async def read_live_page(event_id: str) -> HTMLResponse:
 
 @router.get("/live/{name}", include_in_schema=False)
 async def read_live_file(name: str) -> Response:
-    if name not in FILES:
-        raise ApiError(404, "not_found", "no such file")
-    return Response((PAGE / name).read_bytes(), media_type=FILES[name])
+    return page_file(PAGE, name, FILES)
 
 
 @router.get("/events/{event_id}/live/stream", include_in_schema=False)  # endless: not fuzzed

@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from system.launch import System
-from tests.e2e.conftest import ARTIFACTS, MakeUser
+from tests.e2e.conftest import ARTIFACTS, MakeUser, fits_a_phone
 from tests.e2e.test_api_holds import held
 
 pytestmark = pytest.mark.e2e
@@ -121,11 +121,7 @@ async def test_sign_up_best_available_let_go_and_holds_made_elsewhere(
     print(f"API hold -> page lag: {time.monotonic() - started:.3f}s")
     await page.screenshot(path=str(ARTIFACTS / "live-best-available.png"), full_page=True)
 
-    await page.set_viewport_size({"width": 390, "height": 844})
-    await page.wait_for_timeout(200)
-    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0
-    await page.screenshot(path=str(ARTIFACTS / "live-phone.png"), full_page=True)
+    await fits_a_phone(page, "live-phone.png")
     assert errors == []
     await page.context.close()
 
