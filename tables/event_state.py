@@ -4,6 +4,7 @@ One partition per event. Static columns: `epoch` (the owner allowed to write) an
 (batches written so far). Rows (kind, item_id):
 * `hold`, holding id: the hold and its waiting confirms (`hold_to_row`);
 * `seat`, seat id: who occupies the seat, how, until when (`seat_row`), for readers;
+* `wait`, waitlist id: a waiting-list entry (`waitlist_to_row`);
 * `cmd`, command id: a finished command's outcome, kept 7 days;
 * `out`, message id: a booking event not yet acknowledged by Kafka (the outbox).
 Only the owner writes, each poll in one batch conditional on its epoch and the version; the
@@ -21,13 +22,14 @@ from cassandra.cluster import Session
 from cassandra.query import BatchStatement, BatchType
 
 from infra.cassandra import Statements, applied, execute
-from seating import EventSeats, Hold, HoldStatus, SeatLine
+from seating import EventSeats, Hold, HoldStatus, SeatLine, WaitEntry, WaitStatus
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
 
 OUTCOME_TTL_SECONDS = 7 * 24 * 3600
 _PUT = "UPDATE event_state USING TTL ? SET data = ? WHERE event_id = ? AND kind = ? AND item_id = ?"
 _HOLDS = "SELECT data FROM event_state WHERE event_id = ? AND kind = 'hold'"
+_WAITS = "SELECT data FROM event_state WHERE event_id = ? AND kind = 'wait'"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Stored:
 
     version: int | None
     holds: list[tuple[Hold, list[Waiter]]] = field(default_factory=list)
+    waits: list[WaitEntry] = field(default_factory=list)
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     outbox: list[BookingEventV1] = field(default_factory=list)  # in decision order
 
@@ -65,6 +68,18 @@ def hold_from_row(text: str) -> tuple[Hold, list[Waiter]]:
     data["seats"] = tuple(SeatLine(**line) for line in data["seats"])
     data["status"] = HoldStatus(data["status"])
     return Hold(**data), waiters
+
+
+def waitlist_to_row(entry: WaitEntry) -> str:
+    """A waiting-list entry as the JSON of its row."""
+    return orjson.dumps(vars(entry)).decode()
+
+
+def waitlist_from_row(text: str) -> WaitEntry:
+    """Inverse of `waitlist_to_row`."""
+    data: dict[str, Any] = orjson.loads(text)
+    data["status"] = WaitStatus(data["status"])
+    return WaitEntry(**data)
 
 
 def seat_row(state: EventSeats, seat_id: str) -> str:
@@ -132,12 +147,14 @@ async def load(q: Statements, event_id: str) -> Stored:
     rows = await q.run(
         "SELECT kind, item_id, data FROM event_state WHERE event_id = ? AND kind IN ?",
         event_id,
-        ["cmd", "hold", "out"],
+        ["cmd", "hold", "out", "wait"],
     )
     outbox = []
     for row in rows:
         if row["kind"] == "hold":
             stored.holds.append(hold_from_row(row["data"]))
+        elif row["kind"] == "wait":
+            stored.waits.append(waitlist_from_row(row["data"]))
         elif row["kind"] == "out":
             outbox.append(outbox_from_row(row["data"]))
         else:
@@ -154,6 +171,7 @@ async def write(
     version: int | None,
     holds: Iterable[tuple[Hold, list[Waiter]]],
     seat_rows: dict[str, str],
+    waits: Iterable[WaitEntry] = (),
     outcomes: dict[str, CommandOutcomeV1],
     events: list[BookingEventV1],
 ) -> bool:
@@ -171,6 +189,8 @@ async def write(
         batch.add(put, (0, hold_to_row(hold, waiters), event_id, "hold", hold.holding_id))
     for seat_id, row in seat_rows.items():
         batch.add(put, (0, row, event_id, "seat", seat_id))
+    for entry in waits:
+        batch.add(put, (0, waitlist_to_row(entry), event_id, "wait", entry.waitlist_id))
     for command_id, outcome in outcomes.items():
         row = outcome.model_dump_json()
         batch.add(put, (OUTCOME_TTL_SECONDS, row, event_id, "cmd", command_id))
@@ -230,6 +250,11 @@ async def outcome(q: Statements, event_id: str, command_id: str) -> CommandOutco
 async def holds(q: Statements, event_id: str) -> list[Hold]:
     """Every hold the owner stored for the event."""
     return [hold_from_row(r["data"])[0] for r in await q.run(_HOLDS, event_id)]
+
+
+async def waitlist(q: Statements, event_id: str) -> list[WaitEntry]:
+    """Every entry of the event's waiting list, as the owner stored them."""
+    return [waitlist_from_row(r["data"]) for r in await q.run(_WAITS, event_id)]
 
 
 def holds_now(session: Session, event_id: str) -> list[Hold]:

@@ -20,11 +20,12 @@ class Changes:
 
     holds: set[str] = field(default_factory=set)
     seats: set[str] = field(default_factory=set)
+    waits: set[str] = field(default_factory=set)  # waiting-list entries
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     events: list[BookingEventV1] = field(default_factory=list)  # the outbox, in order
 
     def __bool__(self) -> bool:
-        return bool(self.holds or self.seats or self.outcomes or self.events)
+        return bool(self.holds or self.seats or self.waits or self.outcomes or self.events)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class SeatStore:
             state.restore(hold)
             if waiters:
                 live.waiters[hold.holding_id] = waiters
+        for entry in stored.waits:
+            state.restore_entry(entry)
         return live
 
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
@@ -113,6 +116,7 @@ class SeatStore:
             version=live.version,
             holds=((live.state.holds[h], live.waiters.get(h, [])) for h in changes.holds),
             seat_rows=seat_rows,
+            waits=(live.state.waitlist[w] for w in changes.waits),
             outcomes=changes.outcomes,
             events=changes.events,
         )
