@@ -290,6 +290,12 @@ async def waitlist(q: Statements, event_id: str) -> list[WaitEntry]:
     return [waitlist_from_row(r["data"]) for r in rows]
 
 
+def waitlist_now(session: Session, event_id: str) -> list[WaitEntry]:
+    """`waitlist`, blocking (for scripts without an event loop)."""
+    rows = session.execute(_WAITS.replace("?", "%s"), (seat_partition(event_id), event_id))
+    return [waitlist_from_row(r["data"]) for r in rows]
+
+
 def holds_now(session: Session, event_id: str) -> list[Hold]:
     """`holds`, blocking (for scripts without an event loop)."""
     rows = session.execute(_HOLDS.replace("?", "%s"), (seat_partition(event_id), event_id))

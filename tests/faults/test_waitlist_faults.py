@@ -18,9 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
+from infra.cassandra import connect
 from infra.settings import Settings
-from seating import HoldStatus, ids
+from seating import HoldStatus, WaitEntry, ids
 from system.launch import System, settings_env, start_system
+from tables import event_state
 from tests.faults.final import bookings_of
 from tests.faults.test_faults import setup_event, sign_up
 from tests.integration.seed import persisted_holds
@@ -42,6 +44,14 @@ async def killer(system: System, settings: Settings, rng: random.Random, stop: f
         await asyncio.sleep(rng.uniform(0.5, 1.5))
         system.spawn(name, "workers", settings_env(settings))
     return kills
+
+
+def stored_line(settings: Settings, event_id: str) -> list[WaitEntry]:
+    session = connect(settings)
+    try:
+        return event_state.waitlist_now(session, event_id)
+    finally:
+        session.cluster.shutdown()
 
 
 async def waiter(
@@ -116,9 +126,9 @@ async def run(
         )
     )
     assert all(a.status_code == 201 for a in answers), [a.text for a in answers]
-    # the line's order: the position each got when it joined
-    line = sorted(zip(answers, users, strict=True), key=lambda au: au[0].json()["position"])
-    assert [a.json()["position"] for a, _ in line] == list(range(1, WAITERS + 1))
+    # the line's order: the place (seq) each entry was given when its join was decided
+    seq = {e.waitlist_id: e.seq for e in await asyncio.to_thread(stored_line, settings, event_id)}
+    line = sorted(zip(answers, users, strict=True), key=lambda au: seq[au[0].json()["waitlist_id"]])
     users = [u for _, u in line]
     entries = [a.json()["waitlist_id"] for a, _ in line]
     stop = time.monotonic() + FAULT_SECONDS
