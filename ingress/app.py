@@ -33,6 +33,7 @@ from ingress.routes import (
     partners,
     users,
     venues,
+    waitlist,
 )
 from search.feeder import IndexFeeder
 
@@ -93,7 +94,19 @@ def create_app(settings: Settings) -> FastAPI:
         body = generate_latest() + generate_latest(supervised)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    routes = (health, users, venues, discovery, events, holds, partners, analytics, dashboard, live)
+    routes = (
+        health,
+        users,
+        venues,
+        discovery,
+        events,
+        holds,
+        waitlist,
+        partners,
+        analytics,
+        dashboard,
+        live,
+    )
     for module in (*routes, docs):
         app.include_router(module.router)
     return app

@@ -27,7 +27,9 @@ def apply_event(view: SeatView, message: BookingEventV1) -> set[str]:
         return view.ended(event.holding_id, tuple(s.seat_id for s in event.seats))
     if isinstance(event, seating.PaymentRequested):
         return view.paying(event.holding_id, True)
-    return view.paying(event.holding_id, False)  # PaymentDeclined, PaymentFailed
+    if isinstance(event, seating.PaymentDeclined | seating.PaymentFailed):
+        return view.paying(event.holding_id, False)
+    return set()  # the waiting list's own events: an offer's seats come as its SeatsHeld
 
 
 def apply_outcome(view: SeatView, outcome: CommandOutcomeV1) -> set[str]:
