@@ -20,6 +20,7 @@ from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.dashboard import routes as dashboard
 from ingress.deps import Context
+from ingress.gate import QueueGate
 from ingress.responses import OrjsonResponse
 from ingress.routes import (
     analytics,
@@ -29,6 +30,7 @@ from ingress.routes import (
     health,
     holds,
     partners,
+    queue,
     users,
     venues,
 )
@@ -48,7 +50,8 @@ def create_app(settings: Settings) -> FastAPI:
         feeder = IndexFeeder(settings, topics, statements, bus.producer)
         await feeder.start()
         auth = Authenticator(statements, settings.admin_token)
-        app.state.ctx = Context(settings, topics, statements, bus, auth, feeder)
+        gate = QueueGate(statements, settings.queue_pass_secret)
+        app.state.ctx = Context(settings, topics, statements, bus, auth, feeder, gate)
         try:
             yield
         finally:
@@ -77,7 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
         CORSMiddleware,
         allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
         allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Evently-Queue-Pass"],
     )
 
     supervised = CollectorRegistry(auto_describe=False)
@@ -90,7 +93,18 @@ def create_app(settings: Settings) -> FastAPI:
         body = generate_latest() + generate_latest(supervised)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    routes = (health, users, venues, discovery, events, holds, partners, analytics, dashboard)
+    routes = (
+        health,
+        users,
+        venues,
+        discovery,
+        events,
+        queue,
+        holds,
+        partners,
+        analytics,
+        dashboard,
+    )
     for module in (*routes, docs):
         app.include_router(module.router)
     return app
