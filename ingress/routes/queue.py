@@ -47,6 +47,7 @@ def _ticket(ctx: Ctx, event_id: str, room: Row, arrival: order.Arrival) -> dict[
         token, expires = ctx.gate.pass_for(arrival.user_id, event_id, arrival.admitted_at)
         return body | {
             "status": "admitted",
+            "admitted_at": datetime.fromtimestamp(arrival.admitted_at, UTC),
             "position": 0,
             "estimated_wait_s": 0.0,
             "pass": token,

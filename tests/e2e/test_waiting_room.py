@@ -4,6 +4,7 @@ start, passes checked at the hold route, and the refusals."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from system.launch import System
 from tests.e2e.conftest import MakeUser, MakeVenue, error_of
 from tests.support import eventually
 
@@ -159,18 +161,18 @@ async def test_nobody_is_let_in_before_the_sale_then_pre_sale_joiners_first(
     opens_in = 4.0
     event = await room_event(http, make_venue, opens_in=opens_in, admit_per_minute=600)
     event_id = event["event_id"]
-    opens = time.time() + opens_in - 0.5
+    opens = datetime.fromisoformat(event["sale_starts_at"]).timestamp()
     early = [await make_user() for _ in range(5)]
     tickets = [(await join(http, event_id, u)).json() for u in early]
     for user, ticket in zip(early, tickets, strict=True):
         assert (await ticket_now(http, event_id, user, ticket["ticket_id"]))["status"] == "waiting"
-    await asyncio.sleep(max(0.0, opens + 0.6 - time.time()))
+    await asyncio.sleep(max(0.0, opens + 0.1 - time.time()))
     late = [await make_user() for _ in range(3)]
     late_tickets = [(await join(http, event_id, u)).json() for u in late]
     everyone = [*zip(early, tickets, strict=True), *zip(late, late_tickets, strict=True)]
     seen = [await admitted(http, event_id, u, t["ticket_id"]) for u, t in everyone]
-    times = [datetime.fromisoformat(s["pass_expires_at"]).timestamp() - 600 for s in seen]
-    assert min(times) >= opens - 1  # nobody before the sale (pass expiry is whole seconds)
+    times = [datetime.fromisoformat(s["admitted_at"]).timestamp() for s in seen]
+    assert min(times) >= opens  # nobody before the sale
     early_last = max(times[:5])
     assert all(t >= early_last for t in times[5:]), times  # pre-sale joiners ahead
     assert times[5:] == sorted(times[5:]), times  # then first come, first served
@@ -182,7 +184,7 @@ async def test_admission_is_spread_at_the_rate_and_positions_count_down(
 ) -> None:
     event = await room_event(http, make_venue, opens_in=3.0, admit_per_minute=60)  # 1 a second
     event_id = event["event_id"]
-    opens = time.time() + 3.0
+    opens = datetime.fromisoformat(event["sale_starts_at"]).timestamp()
     users = [await make_user() for _ in range(4)]
     tickets = [(await join(http, event_id, u)).json()["ticket_id"] for u in users]
     await asyncio.sleep(max(0.0, opens + 1.3 - time.time()))  # drawn; one or two let in
@@ -192,11 +194,11 @@ async def test_admission_is_spread_at_the_rate_and_positions_count_down(
     assert sorted(n["position"] for n in waiting) == list(range(len(waiting))), now
     assert all(n["estimated_wait_s"] <= n["position"] * 1.0 + 0.1 for n in waiting), now
     seen = [await admitted(http, event_id, u, t) for u, t in zip(users, tickets, strict=True)]
-    starts = sorted(datetime.fromisoformat(s["pass_expires_at"]).timestamp() for s in seen)
+    starts = sorted(datetime.fromisoformat(s["admitted_at"]).timestamp() for s in seen)
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert all(0 <= g <= 2 for g in gaps) and starts[-1] - starts[0] >= 2, starts
+    assert all(0.99 <= g <= 1.5 for g in gaps), starts  # one a second, evenly
     by_position = sorted(waiting, key=lambda n: n["position"])
-    let_in = {s["ticket_id"]: s["pass_expires_at"] for s in seen}
+    let_in = {s["ticket_id"]: s["admitted_at"] for s in seen}
     order = [let_in[n["ticket_id"]] for n in by_position]
     assert order == sorted(order), (by_position, let_in)  # let in in the order of positions
 
@@ -231,3 +233,41 @@ async def test_an_event_without_a_room_needs_no_pass(
     plain = await room_event(http, make_venue, waiting_room=False)
     buyer = await make_user()
     assert (await hold(http, plain["event_id"], buyer, None, 1)).status_code == 201
+
+
+async def test_killing_the_admitter_mid_admission_loses_nobody_their_place(
+    http: httpx.AsyncClient, make_venue: MakeVenue, make_user: MakeUser, system: System
+) -> None:
+    """kill -9 of the admitter while it lets buyers in: after its restart everyone is let in,
+    once, in the order they held before (and those let in keep their passes)."""
+    event = await room_event(http, make_venue, opens_in=3.0, admit_per_minute=120)
+    event_id = event["event_id"]
+    opens = datetime.fromisoformat(event["sale_starts_at"]).timestamp()
+    users = [await make_user() for _ in range(10)]
+    tickets = [(await join(http, event_id, u)).json()["ticket_id"] for u in users]
+    await asyncio.sleep(max(0.0, opens + 2.0 - time.time()))
+    system.kill("admitter", signal.SIGKILL)
+    try:
+        before = [
+            await ticket_now(http, event_id, u, t) for u, t in zip(users, tickets, strict=True)
+        ]
+        let_in = [b for b in before if b["status"] == "admitted"]
+        waiting = sorted(
+            (b for b in before if b["status"] == "waiting"), key=lambda b: b["position"]
+        )
+        assert let_in and len(waiting) >= 4, before
+        assert [w["position"] for w in waiting] == list(range(len(waiting))), before
+        await asyncio.sleep(1.0)
+        still = [
+            await ticket_now(http, event_id, u, t) for u, t in zip(users, tickets, strict=True)
+        ]
+        assert still == before  # nobody is let in (or moved) while no admitter runs
+    finally:
+        system.respawn("admitter")
+    after = [await admitted(http, event_id, u, t) for u, t in zip(users, tickets, strict=True)]
+    by_ticket = {a["ticket_id"]: a for a in after}
+    for b in let_in:
+        assert by_ticket[b["ticket_id"]]["pass"] == b["pass"]
+    resumed = [by_ticket[w["ticket_id"]]["admitted_at"] for w in waiting]
+    assert resumed == sorted(resumed) and len(set(resumed)) == len(resumed), (waiting, after)
+    assert min(resumed) > max(b["admitted_at"] for b in let_in)
