@@ -21,6 +21,7 @@ from ingress.bus import CommandBus
 from ingress.dashboard import routes as dashboard
 from ingress.deps import Context
 from ingress.gate import QueueGate
+from ingress.queue_metrics import QueueCollector
 from ingress.responses import OrjsonResponse
 from ingress.routes import (
     analytics,
@@ -86,10 +87,14 @@ def create_app(settings: Settings) -> FastAPI:
     supervised = CollectorRegistry(auto_describe=False)
     if settings.supervisor_state_file is not None:
         supervised.register(RestartCollector(settings.supervisor_state_file))
+    rooms = QueueCollector()
+    supervised.register(rooms)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        """Prometheus metrics of this process, and the supervisor's restarts of the system's."""
+        """Prometheus metrics of this process, the supervisor's restarts of the system's and
+        the waiting rooms' figures."""
+        await rooms.refresh(app.state.ctx.q)
         body = generate_latest() + generate_latest(supervised)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,9 +14,13 @@ import httpx
 import pytest
 from playwright.async_api import Browser
 
+from infra.cassandra import Statements, connect
+from infra.settings import Settings
 from system.launch import System
+from tables import queue
 from tests.e2e.conftest import MakeUser, MakeVenue, error_of
 from tests.support import eventually
+from waitroom import passes
 
 
 async def room_event(
@@ -299,3 +304,52 @@ async def test_the_dashboard_shows_the_queue_and_those_let_in(
     await page.wait_for_selector('#card-waitlist_size[data-value="0"]')
     assert errors == []
     await page.close()
+
+
+async def test_metrics_show_each_rooms_queue_and_those_let_in(
+    http: httpx.AsyncClient, make_venue: MakeVenue, make_user: MakeUser
+) -> None:
+    event = await room_event(http, make_venue, opens_in=3600)
+    for buyer in [await make_user() for _ in range(2)]:
+        await join(http, event["event_id"], buyer)
+    label = f'{{event_id="{event["event_id"]}"}}'
+
+    async def shown() -> bool:
+        text = (await http.get("/metrics")).text
+        return f"evently_queue_length{label} 2.0" in text and (
+            f"evently_queue_admitted{label} 0.0" in text
+        )
+
+    await eventually(shown, timeout=10, interval=0.2, what="the queue on /metrics")
+
+
+async def test_a_pass_past_its_expiry_is_refused_and_joining_again_goes_to_the_back(
+    http: httpx.AsyncClient, make_venue: MakeVenue, make_user: MakeUser, e2e_settings: Settings
+) -> None:
+    event = await room_event(http, make_venue, admit_per_minute=6000)
+    event_id = event["event_id"]
+    buyer, later = await make_user(), await make_user()
+    secret = (e2e_settings.queue_pass_secret or "").encode()
+    stale = passes.sign(secret, passes.Claims(buyer["user_id"], event_id, int(time.time()) - 1))
+    error_of(await hold(http, event_id, buyer, stale, 1), 403, "queue_pass_invalid")
+    ticket = (await join(http, event_id, buyer)).json()
+    await admitted(http, event_id, buyer, ticket["ticket_id"])
+    other = (await join(http, event_id, later)).json()
+    # Eleven minutes pass (the admission is moved back: the pass has lapsed).
+    session = await asyncio.to_thread(connect, e2e_settings)
+    try:
+        lapsed = datetime.now(UTC) - timedelta(minutes=11)
+        await queue.record_decisions(
+            Statements(session), event_id, [], [(uuid.UUID(ticket["ticket_id"]), lapsed)]
+        )
+    finally:
+        session.cluster.shutdown()
+    old = await ticket_now(http, event_id, buyer, ticket["ticket_id"])
+    error_of(await hold(http, event_id, buyer, old["pass"], 1), 403, "queue_pass_invalid")
+    again = await join(http, event_id, buyer)
+    assert again.status_code == 201, again.text
+    renewed = again.json()
+    assert renewed["ticket_id"] != ticket["ticket_id"] and renewed["status"] == "waiting"
+    assert renewed["joined_at"] > other["joined_at"]  # behind the one who joined meanwhile
+    let_in = await admitted(http, event_id, buyer, renewed["ticket_id"])
+    assert (await hold(http, event_id, buyer, let_in["pass"], 1)).status_code == 201
