@@ -17,6 +17,7 @@ from cassandra.cluster import Session
 from rich.console import Console
 
 from benchmarks import seed
+from benchmarks.deploy import drop
 from benchmarks.http import call, session
 from benchmarks.waitroom import fairness
 from benchmarks.waitroom.onsale import OnSale
@@ -25,7 +26,7 @@ from infra.cassandra import Statements, connect
 from infra.settings import Settings
 from system.launch import start_system
 from tables import queue
-from tests.support import drop_deployment, isolated_settings
+from tests.support import isolated_settings
 from waitroom import order
 
 HERE = Path(__file__).resolve().parent.parent
@@ -122,14 +123,14 @@ def main(
             with_room = asyncio.run(sale(settings, db, buyers, seats, connections, (rate, lead)))
         with console.status(f"{buyers} buyers without a waiting room"):
             without = asyncio.run(sale(settings, db, buyers, seats, connections))
+        result = {"admit_per_minute": rate, "with_waiting_room": with_room, "without": without}
+        (out / "result.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+        console.print_json(data=result)
+        console.print(f"written to {out}")
     finally:
         db.cluster.shutdown()
         system.stop()
-        drop_deployment(settings)
-    result = {"admit_per_minute": rate, "with_waiting_room": with_room, "without": without}
-    (out / "result.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
-    console.print_json(data=result)
-    console.print(f"written to {out}")
+        drop(settings)
 
 
 if __name__ == "__main__":
