@@ -34,6 +34,7 @@ from ingress.routes import (
     queue,
     users,
     venues,
+    waitlist,
 )
 from search.feeder import IndexFeeder
 
@@ -106,6 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
         events,
         queue,
         holds,
+        waitlist,
         partners,
         analytics,
         dashboard,

@@ -40,6 +40,8 @@
       ["booking_success_rate", pct(f.booking_success_rate), "hold → booking"],
       ["cancellation_rate", pct(f.cancellation_rate), "bookings cancelled"],
       ["payment_failures", f.payment_failures, "payment failures"],
+      ["waitlist_size", f.waitlist_size, "on the waiting list"],
+      ["waitlist_offers_taken", f.waitlist_offers_taken, "waiting-list offers taken"],
     ];
     $("cards").replaceChildren(...list.map(([key, value, label]) => {
       const card = el("div", { class: "card", id: "card-" + key, "data-value": String(f[key]) });
@@ -48,13 +50,11 @@
     }));
   }
 
-  // The waiting room (queue, admitted) and the waiting list (size, offers taken).
+  // The waiting room: buyers in the queue and those let in (the waiting list's are cards above).
   function queueCards(q) {
     const list = [
-      ["in_queue", q.waiting_room ? q.in_queue : "—", "in the queue"],
-      ["admitted", q.admitted, "let in"],
-      ["waitlist_size", q.waitlist_size, "waiting list"],
-      ["offers_taken", q.offers_taken, "waiting-list offers taken"],
+      ["in_queue", q.waiting_room ? q.in_queue : "—", "in the waiting room's queue"],
+      ["admitted", q.admitted, "let in from the queue"],
     ];
     $("queue-cards").replaceChildren(...list.map(([key, value, label]) => {
       const card = el("div", { class: "card", id: "card-" + key, "data-value": String(q[key]) });

@@ -68,8 +68,8 @@ async def stream_dashboard(
 
 
 async def queue_figures(ctx: Ctx, event: dict[str, Any]) -> dict[str, Any]:
-    """The on-sale figures of issue 13 item 5: the waiting room's queue as the admitter last
-    wrote it, and the waiting list's (0 until the waiting list's figures exist)."""
+    """The waiting room's figures of issue 13 item 5, as the admitter last wrote them (the
+    waiting list's come with the analytics figures)."""
     room = await queue.room(ctx.q, event["event_id"]) if event.get("waiting_room") else None
     joined, admitted = (room["joined"] or 0, room["admitted"] or 0) if room else (0, 0)
     return {
@@ -77,7 +77,4 @@ async def queue_figures(ctx: Ctx, event: dict[str, Any]) -> dict[str, Any]:
         "joined": joined,
         "in_queue": joined - admitted,
         "admitted": admitted,
-        # The waiting list (POST /events/{id}/waitlist) is another engineer's: placeholders.
-        "waitlist_size": 0,
-        "offers_taken": 0,
     }

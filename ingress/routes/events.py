@@ -86,7 +86,6 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
         "venue_name": venue["name"],
         "created_at": datetime.now(UTC),
     }
-    await event_state.create(ctx.q, event["event_id"])
     await events.insert(ctx.q, event)
     if body.waiting_room:
         opens = sale_starts_at or event["created_at"]
