@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ EXPECTED = {
     "confirm": {"200", "201"},
 }
 HOLD = {"seat_type": "Regular", "quantity": 1}
+RETRIES = 10
 
 
 @dataclass
@@ -61,20 +63,34 @@ class OnSale:
                 found[f"{op} {outcome}"] += 1
         return dict(found)
 
+    async def send(
+        self, http: aiohttp.ClientSession, op: str, path: str, headers: dict[str, str], body: Any
+    ) -> tuple[int, Any]:
+        """POST as a buyer would: a 503 (its outcome not in time) is asked again with the same
+        Idempotency-Key, so the command is decided once; every answer is recorded."""
+        headers = headers | {"Idempotency-Key": uuid.uuid4().hex}
+        for _ in range(RETRIES):
+            began = time.perf_counter()
+            status, data = await call(http, "POST", path, headers, body)
+            self.record(op, began, status, data)
+            if status != 503 and _code(data) != "idempotency_key_in_use":
+                break
+            await asyncio.sleep(1.0)
+        return status, data
+
     async def buy(self, http: aiohttp.ClientSession, buyer: Buyer, token: str | None) -> None:
         """Hold one seat and pay for it."""
         headers = buyer.headers | ({"Evently-Queue-Pass": token} if token else {})
-        began = time.perf_counter()
-        status, data = await call(http, "POST", f"/events/{self.event_id}/hold", headers, HOLD)
-        self.record("hold", began, status, data)
-        if status == 409:
+        path = f"/events/{self.event_id}/hold"
+        status, data = await self.send(http, "hold", path, headers, HOLD)
+        if _code(data) == "not_enough_seats":
             self.sold_out.set()
         if status != 201:
             return
-        began = time.perf_counter()
         body = {"payment_token": "tok_ok"}
-        status, paid = await call(http, "POST", f"/{data['holding_id']}/confirm", headers, body)
-        self.record("confirm", began, status, paid)
+        status, paid = await self.send(
+            http, "confirm", f"/{data['holding_id']}/confirm", headers, body
+        )
         if status in (200, 201):
             self.sold_seats += paid["seat_ids"]
             if len(self.sold_seats) >= self.capacity and self.sold_out_after is None:
@@ -104,3 +120,8 @@ class OnSale:
                 ticket = read
         if not self.sold_out.is_set():
             await self.buy(http, buyer, ticket["pass"])
+
+
+def _code(data: Any) -> str | None:
+    """The error code of a refusal's body."""
+    return data.get("error", {}).get("code") if isinstance(data, dict) else None
