@@ -19,6 +19,7 @@ from ingress.deps import Caller, Ctx, Customer, owns
 from ingress.errors import ApiError, not_found
 from ingress.responses import OrjsonResponse
 from ingress.routes.events import load_event
+from seating.ids import is_event_id
 from tables import queue
 from waitroom import order, passes
 
@@ -64,10 +65,11 @@ def _ticket(ctx: Ctx, event_id: str, room: Row, arrival: order.Arrival) -> dict[
 
 
 async def _room(ctx: Ctx, event_id: str) -> Row:
-    """The event's room, or 404 (no event) / 409 no_waiting_room."""
-    event = await load_event(ctx, event_id)
-    room = await queue.room(ctx.q, event_id) if event.get("waiting_room") else None
+    """The event's room, or 404 (no event) / 409 no_waiting_room. A room is listed only for
+    an event made with one, so the event itself is read only when there is none."""
+    room = await queue.room(ctx.q, event_id) if is_event_id(event_id) else None
     if room is None:
+        await load_event(ctx, event_id)  # 404 when there is no such event
         raise ApiError(409, "no_waiting_room", "this event has no waiting room: hold directly")
     return room
 
