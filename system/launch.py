@@ -1,4 +1,5 @@
-"""Start and stop the system's own processes (workers, analytics, ingress) on this machine."""
+"""Start and stop the system's own processes (workers, analytics, gateway, admitter, ingress) on
+this machine."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def process_specs(
     if analytics:
         specs.append(ProcessSpec("analytics", "analytics"))
     specs.append(ProcessSpec("gateway", "partners"))
+    specs.append(ProcessSpec("admitter", "waitroom"))
     specs.append(ProcessSpec("ingress", "ingress"))
     specs.extend(ProcessSpec(f"ingress-{index}", "ingress") for index in range(2, ingresses + 1))
     return specs

@@ -11,7 +11,7 @@ from system.launch import process_specs
 
 def test_one_ingress_by_default_and_more_when_asked() -> None:
     names = [spec.name for spec in process_specs(workers=2, analytics=False)]
-    assert names == ["worker-1", "worker-2", "gateway", "ingress"]
+    assert names == ["worker-1", "worker-2", "gateway", "admitter", "ingress"]
     specs = process_specs(workers=1, analytics=False, ingresses=3)
     assert [s.name for s in specs][-3:] == ["ingress", "ingress-2", "ingress-3"]
     assert {s.module for s in specs[-3:]} == {"ingress"}
