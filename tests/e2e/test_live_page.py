@@ -16,6 +16,7 @@ from playwright.async_api import Browser, Page
 from system.launch import System
 from tests.e2e.conftest import ARTIFACTS, MakeUser, fits_a_phone
 from tests.e2e.test_api_holds import held
+from tests.e2e.test_waiting_room import room_event
 
 pytestmark = pytest.mark.e2e
 
@@ -130,3 +131,26 @@ async def test_the_stream_of_an_unknown_event_is_404(http: httpx.AsyncClient) ->
     response = await http.get("/events/e0000000000000000000000000000000/live/stream")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "event_not_found"
+
+
+async def test_the_waiting_room_shows_the_place_then_lets_the_buyer_hold(
+    browser: Browser, system: System, http: httpx.AsyncClient, make_venue, make_user: MakeUser
+) -> None:
+    """A hold refused for want of a queue pass joins the queue; the page shows the place and
+    the wait until the buyer is let in, then sends the hold again with the pass."""
+    event = await room_event(http, make_venue, opens_in=4.0, admit_per_minute=60)
+    errors: list[str] = []
+    page = await open_page(browser, system, event["event_id"], errors)
+    await sign_in(page, await make_user(name="Dana"))
+    await page.click("[data-seat='A-3']")
+    await page.click("#hold-selected")
+    await page.wait_for_selector("#queue:not([hidden])", timeout=10_000)
+    await page.wait_for_selector("#queue-position:has-text('0')", timeout=5_000)  # none ahead
+    await page.screenshot(path=str(ARTIFACTS / "live-waiting-room.png"), full_page=True)
+    await page.wait_for_selector("#hold:not([hidden])", timeout=30_000)
+    assert await page.text_content("#hold-seats") == "A-3"
+    assert await page.is_hidden("#queue")
+    await page.wait_for_selector(seat("A-3", "held"), timeout=2_000)
+    await page.screenshot(path=str(ARTIFACTS / "live-let-in.png"), full_page=True)
+    assert errors == []
+    await page.context.close()
