@@ -44,10 +44,12 @@ class Deployment:
 
 
 @contextmanager
-def deployment(log_dir: Path, workers: int = 2) -> Iterator[Deployment]:
+def deployment(log_dir: Path, workers: int = 2, ingresses: int = 1) -> Iterator[Deployment]:
     """Start everything for a run; stop it and drop its keyspace and topics afterwards."""
     _stack_ready()
-    settings = isolated_settings(max_active_holds_per_user=1000, log_level="WARNING")
+    settings = isolated_settings(
+        max_active_holds_per_user=1000, log_level="WARNING", ingress_processes=ingresses
+    )
     system: System | None = None
     try:
         bootstrap(settings)
@@ -67,10 +69,10 @@ def deployment(log_dir: Path, workers: int = 2) -> Iterator[Deployment]:
     finally:
         if system is not None:
             system.stop()
-        _drop(settings)
+        drop(settings)
 
 
-def _drop(settings: Settings) -> None:
+def drop(settings: Settings) -> None:
     """Drop the run's keyspace and topics, waiting for a stack that someone is restarting."""
     for _ in range(3):
         try:

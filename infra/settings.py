@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # HTTP ingress
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # Ingress processes sharing the port (SO_REUSEPORT). Each keeps its own read model, current
+    # with its own writes at once but with another's only once their booking events arrive:
+    # more than 1 gives up read-your-writes (docs/performance.md).
+    ingress_processes: int = Field(default=1, ge=1, le=16)
     admin_token: str | None = None
     command_timeout_seconds: float = Field(default=10.0, gt=0)
     cors_origins: str = "*"
@@ -66,6 +70,14 @@ class Settings(BaseSettings):
     rate_limit_per_token: str = "50/second"  # noqa: S105 - a rate, not a secret
     rate_limit_per_ip: str = "200/second"
     rate_limit_exempt_ips: str = "127.0.0.1,::1"
+
+    # Waiting rooms (docs/onsale.md). The pass secret signs queue passes; every ingress process
+    # must share it (the run command makes one when unset).
+    queue_pass_secret: str | None = None
+    # Default buyers let in per minute: what one partition's owner decides for them, measured
+    # (docs/onsale.md: ~440 decisions/s, three per buyer who holds and pays, and the ingress).
+    admit_per_minute: int = Field(default=6_000, gt=0)
+    admitter_metrics_port: int = Field(default=0, ge=0, description="0: no /metrics server")
 
     # Booking rules
     hold_ttl_seconds: int = Field(default=180, ge=1, le=3600)

@@ -13,6 +13,8 @@ from infra.settings import Settings
 from ingress.auth import Authenticator, Principal, Role
 from ingress.bus import CommandBus
 from ingress.errors import ApiError
+from ingress.gate import QueueGate
+from ingress.live.model import SeatMaps
 from search.feeder import IndexFeeder
 from topics.names import Topics
 
@@ -27,6 +29,8 @@ class Context:
     bus: CommandBus
     auth: Authenticator
     search: IndexFeeder
+    gate: QueueGate
+    seats: SeatMaps
 
 
 async def context(request: Request) -> Context:

@@ -6,6 +6,7 @@ shard's owner `epoch` (with the `owner`'s name) and `version` (batches written s
 (event_id, kind, item_id):
 * `hold`, holding id: the hold and its waiting confirms (`hold_to_row`);
 * `seat`, seat id: who occupies the seat, how, until when (`seat_row`), for readers;
+* `wait`, waitlist id: a waiting-list entry (`waitlist_to_row`);
 * `cmd`, command id: a finished command's outcome, kept 7 days;
 * `out`, message id: a booking event not yet acknowledged by Kafka (the outbox).
 Only the shard's owner writes, each poll for all of its events in one batch conditional on its
@@ -23,7 +24,7 @@ from cassandra.cluster import Session
 from cassandra.query import BatchStatement, BatchType
 
 from infra.cassandra import Statements, applied, execute
-from seating import EventSeats, Hold, HoldStatus, SeatLine
+from seating import EventSeats, Hold, HoldStatus, SeatLine, WaitEntry, WaitStatus
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
 from topics.partitioning import seat_partition
@@ -34,6 +35,7 @@ _PUT = (
     "WHERE shard = ? AND event_id = ? AND kind = ? AND item_id = ?"
 )
 _HOLDS = "SELECT data FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'hold'"
+_WAITS = "SELECT data FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'wait'"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Stored:
     """What an owner reads when it loads an event."""
 
     holds: list[tuple[Hold, list[Waiter]]] = field(default_factory=list)
+    waits: list[WaitEntry] = field(default_factory=list)
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     outbox: list[BookingEventV1] = field(default_factory=list)  # in decision order
 
@@ -63,6 +66,7 @@ class EventRows:
     seat_rows: dict[str, str]
     outcomes: dict[str, CommandOutcomeV1]
     events: list[BookingEventV1]  # the outbox, in decision order
+    waits: list[WaitEntry] = field(default_factory=list)  # waiting-list entries
 
 
 # -- rows ---------------------------------------------------------------------------------------
@@ -81,6 +85,18 @@ def hold_from_row(text: str) -> tuple[Hold, list[Waiter]]:
     data["seats"] = tuple(SeatLine(**line) for line in data["seats"])
     data["status"] = HoldStatus(data["status"])
     return Hold(**data), waiters
+
+
+def waitlist_to_row(entry: WaitEntry) -> str:
+    """A waiting-list entry as the JSON of its row."""
+    return orjson.dumps(vars(entry)).decode()
+
+
+def waitlist_from_row(text: str) -> WaitEntry:
+    """Inverse of `waitlist_to_row`."""
+    data: dict[str, Any] = orjson.loads(text)
+    data["status"] = WaitStatus(data["status"])
+    return WaitEntry(**data)
 
 
 def seat_row(state: EventSeats, seat_id: str) -> str:
@@ -161,12 +177,14 @@ async def load(q: Statements, shard: int, event_id: str) -> Stored:
         "SELECT kind, item_id, data FROM seat_state WHERE shard = ? AND event_id = ? AND kind IN ?",
         shard,
         event_id,
-        ["cmd", "hold", "out"],
+        ["cmd", "hold", "out", "wait"],
     )
     outbox = []
     for row in rows:
         if row["kind"] == "hold":
             stored.holds.append(hold_from_row(row["data"]))
+        elif row["kind"] == "wait":
+            stored.waits.append(waitlist_from_row(row["data"]))
         elif row["kind"] == "out":
             outbox.append(outbox_from_row(row["data"]))
         else:
@@ -196,6 +214,9 @@ async def write(
             batch.add(put, (0, row, shard, event_id, "hold", hold.holding_id))
         for seat_id, row in rows.seat_rows.items():
             batch.add(put, (0, row, shard, event_id, "seat", seat_id))
+        for entry in rows.waits:
+            row = waitlist_to_row(entry)
+            batch.add(put, (0, row, shard, event_id, "wait", entry.waitlist_id))
         for command_id, outcome in rows.outcomes.items():
             row = outcome.model_dump_json()
             batch.add(put, (OUTCOME_TTL_SECONDS, row, shard, event_id, "cmd", command_id))
@@ -261,6 +282,18 @@ async def holds(q: Statements, event_id: str) -> list[Hold]:
     """Every hold the owner stored for the event."""
     rows = await q.run(_HOLDS, seat_partition(event_id), event_id)
     return [hold_from_row(r["data"])[0] for r in rows]
+
+
+async def waitlist(q: Statements, event_id: str) -> list[WaitEntry]:
+    """Every entry of the event's waiting list, as the owner stored them."""
+    rows = await q.run(_WAITS, seat_partition(event_id), event_id)
+    return [waitlist_from_row(r["data"]) for r in rows]
+
+
+def waitlist_now(session: Session, event_id: str) -> list[WaitEntry]:
+    """`waitlist`, blocking (for scripts without an event loop)."""
+    rows = session.execute(_WAITS.replace("?", "%s"), (seat_partition(event_id), event_id))
+    return [waitlist_from_row(r["data"]) for r in rows]
 
 
 def holds_now(session: Session, event_id: str) -> list[Hold]:

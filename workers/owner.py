@@ -16,6 +16,7 @@ from seating import (
     Hold,
     HoldConfirmed,
     PaymentRequested,
+    WaitlistEvent,
     decide,
     evolve,
 )
@@ -23,7 +24,7 @@ from tables.event_state import Waiter, seat_row
 from topics.commands import ConfirmHoldV1, HoldSeatsV1, RecordPaymentV1, SeatCommand
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1, ErrorBody, OutcomeCode
-from topics.results import as_result
+from topics.results import WaitlistResultV1, as_result
 from workers.live import LiveEvent
 from workers.ports import PaymentsPort, PublisherPort, SeatStorePort
 from workers.store import Changes, EventWrite, Rules
@@ -239,9 +240,11 @@ class SeatOwner:
         at = datetime.fromtimestamp(now, UTC)
         for index, event in enumerate(decision.events):
             evolve(live.state, event)
-            holding_id = event.holding_id
-            changes.holds.add(holding_id)
-            changes.seats.update(live.state.holds[holding_id].seat_ids)
+            if isinstance(event, WaitlistEvent):
+                changes.waits.add(event.waitlist_id)
+            else:
+                changes.holds.add(event.holding_id)
+                changes.seats.update(live.state.holds[event.holding_id].seat_ids)
             wrapped = BookingEventV1.wrap(
                 event,
                 event_id=live.state.event_id,
@@ -254,10 +257,11 @@ class SeatOwner:
             if isinstance(event, PaymentRequested):
                 result.payments.append((live.state.event_id, event))
             elif isinstance(event, BookingCancelled):
-                result.refunds.append((event, live.state.holds[holding_id].charge_id or ""))
-                result.bookings.append((live, holding_id))
+                charge_id = live.state.holds[event.holding_id].charge_id
+                result.refunds.append((event, charge_id or ""))
+                result.bookings.append((live, event.holding_id))
             elif isinstance(event, HoldConfirmed):
-                result.bookings.append((live, holding_id))
+                result.bookings.append((live, event.holding_id))
         if decision.pending and isinstance(command, ConfirmHoldV1):
             waiting = live.waiters.setdefault(command.holding_id, [])
             if all(w.command_id != command.command_id for w in waiting):
@@ -368,6 +372,12 @@ def _outcome(live: LiveEvent, command: SeatCommand, decision: Decision) -> Comma
             details=decision.rejection.details,
         )
         return CommandOutcomeV1(**base, status="rejected", error=error)
+    entry = live.state.waitlist.get(decision.waitlist_id or "")
+    if entry is not None:
+        line = list(live.state.waitlist.values())
+        shown = WaitlistResultV1.of(entry, line).model_dump(exclude_none=True)
+        joined = command.type == "join_waitlist" and bool(decision.events)
+        return CommandOutcomeV1(**base, status="created" if joined else "ok", result=shown)
     hold = live.state.holds.get(decision.holding_id or "")
     if hold is None:
         return CommandOutcomeV1(**base, status="ok", result={"holding_id": decision.holding_id})

@@ -20,11 +20,12 @@ class Changes:
 
     holds: set[str] = field(default_factory=set)
     seats: set[str] = field(default_factory=set)
+    waits: set[str] = field(default_factory=set)  # waiting-list entries
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     events: list[BookingEventV1] = field(default_factory=list)  # the outbox, in order
 
     def __bool__(self) -> bool:
-        return bool(self.holds or self.seats or self.outcomes or self.events)
+        return bool(self.holds or self.seats or self.waits or self.outcomes or self.events)
 
 
 EventWrite = tuple[LiveEvent, Changes, dict[str, str]]  # an event, its changes, its seat rows
@@ -89,6 +90,8 @@ class SeatStore:
             state.restore(hold)
             if waiters:
                 live.waiters[hold.holding_id] = waiters
+        for entry in stored.waits:
+            state.restore_entry(entry)
         return live
 
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
@@ -120,6 +123,7 @@ class SeatStore:
                     seat_rows,
                     changes.outcomes,
                     changes.events,
+                    [live.state.waitlist[w] for w in changes.waits],
                 )
                 for live, changes, seat_rows in writes
             ),
