@@ -1,4 +1,5 @@
-"""Runs charges outside the serialised path and feeds their outcome back as a command."""
+"""Runs charges outside the serialised path and feeds their outcome back as a command, to the
+worker's own inbox (workers/inbox.py): decided in the hold's partition's next poll."""
 
 from __future__ import annotations
 
@@ -6,18 +7,16 @@ import asyncio
 
 from seating import BookingCancelled, PaymentRequested
 from topics.commands import RecordPaymentV1
+from workers.inbox import Inbox
 from workers.payments import PaymentProvider, charge_with_retries
-from workers.ports import PublisherPort
 
 
 class PaymentDesk:
     """One charge task per hold and attempt; its outcome returns to the hold's partition."""
 
-    def __init__(
-        self, provider: PaymentProvider, publisher: PublisherPort, backoff: float = 0.2
-    ) -> None:
+    def __init__(self, provider: PaymentProvider, inbox: Inbox, backoff: float = 0.2) -> None:
         self.provider = provider
-        self.publisher = publisher
+        self.inbox = inbox
         self.backoff = backoff
         self._running: dict[tuple[str, int], asyncio.Task[None]] = {}
 
@@ -46,8 +45,7 @@ class PaymentDesk:
             charge_id=result.charge_id,
             message=result.message,
         )
-        self.publisher.command(event_id, command)
-        await self.publisher.flush()
+        self.inbox.put(command)
 
     async def refund(self, cancelled: BookingCancelled, charge_id: str) -> None:
         """Record the refund of a cancelled booking."""
