@@ -244,10 +244,17 @@ def jvm_args(layout: Layout, settings: Settings, classpath: list[Path], node: in
         "-Dcassandra.ring_delay_ms=1000",
         "-Dcassandra.superuser_setup_delay_ms=0",
         "-Dcassandra.shutdown_announce_in_ms=0",
-        # Skip the forced flushes of system tables on every schema change (as embedded
-        # Cassandra in tests does): DDL in tests gets much faster; the commitlog still has it.
-        "-Dcassandra.unsafesystem=true",
+        *unsafe_system(settings),
     ]
+
+
+def unsafe_system(settings: Settings) -> list[str]:
+    """A single node skips the forced flushes of system tables on every schema change (as
+    embedded Cassandra in tests does): DDL in tests gets much faster. A cluster's nodes do not:
+    a node killed with -9 then forgot keyspaces made shortly before, and answered "keyspace
+    does not exist" after its restart until it had pulled the schema from its peers (first
+    cluster fault run)."""
+    return ["-Dcassandra.unsafesystem=true"] if node_count(settings) == 1 else []
 
 
 def prepare(

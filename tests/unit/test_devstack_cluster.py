@@ -185,3 +185,12 @@ def test_a_node_that_does_not_come_up_is_reported_with_its_log_tail(
     assert "Cassandra node 2" in err.value.message
     assert "bind 127.0.0.5:7000 failed" in err.value.message
     assert err.value.exit_code == 4
+
+
+def test_cluster_nodes_keep_their_schema_durable(cluster: Settings, tmp_path: Path) -> None:
+    cp = [tmp_path / "cassandra-all-5.0.8.jar"]
+    single = Settings(devstack_dir=tmp_path / "one")
+    one = cassandra.prepare(Layout.from_settings(single), single, cp, "java")
+    three = cassandra.prepare(Layout.from_settings(cluster), cluster, cp, "java", node=1)
+    assert "-Dcassandra.unsafesystem=true" in one
+    assert "-Dcassandra.unsafesystem=true" not in three
