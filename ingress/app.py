@@ -31,6 +31,7 @@ from ingress.routes import (
     partners,
     users,
     venues,
+    waitlist,
 )
 from search.feeder import IndexFeeder
 
@@ -90,7 +91,18 @@ def create_app(settings: Settings) -> FastAPI:
         body = generate_latest() + generate_latest(supervised)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    routes = (health, users, venues, discovery, events, holds, partners, analytics, dashboard)
+    routes = (
+        health,
+        users,
+        venues,
+        discovery,
+        events,
+        holds,
+        waitlist,
+        partners,
+        analytics,
+        dashboard,
+    )
     for module in (*routes, docs):
         app.include_router(module.router)
     return app

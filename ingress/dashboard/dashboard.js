@@ -40,6 +40,8 @@
       ["booking_success_rate", pct(f.booking_success_rate), "hold → booking"],
       ["cancellation_rate", pct(f.cancellation_rate), "bookings cancelled"],
       ["payment_failures", f.payment_failures, "payment failures"],
+      ["waitlist_size", f.waitlist_size, "on the waiting list"],
+      ["waitlist_offers_taken", f.waitlist_offers_taken, "waiting-list offers taken"],
     ];
     $("cards").replaceChildren(...list.map(([key, value, label]) => {
       const card = el("div", { class: "card", id: "card-" + key, "data-value": String(f[key]) });

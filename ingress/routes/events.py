@@ -81,7 +81,6 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
         "venue_name": venue["name"],
         "created_at": datetime.now(UTC),
     }
-    await event_state.create(ctx.q, event["event_id"])
     await events.insert(ctx.q, event)
     await ctx.search.announce(event)
     return event
