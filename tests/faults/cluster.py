@@ -10,7 +10,6 @@ import random
 import signal
 
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.partitioner import DefaultPartitioner
 
 from devstack import stack
 from devstack.layout import Layout
@@ -18,6 +17,7 @@ from devstack.process import find_pid
 from infra.kafka import topics_for
 from infra.kafka_auth import aiokafka_options
 from tests.faults.nemesis import Fault, Nemesis, start
+from topics.partitioning import seat_partition
 
 CLUSTER_FAULTS = ("kill_kafka_leader", "kill_cassandra_node", "pause_node", "rolling_restart")
 PAUSE_SECONDS = (11.0, 14.0)  # past broker.session.timeout.ms (9 s): the node is fenced
@@ -58,9 +58,7 @@ class ClusterNemesis(Nemesis):
         finally:
             await admin.close()
         leaders = {p["partition"]: p["leader"] for p in described["partitions"]}
-        ids = sorted(leaders)
-        hot = DefaultPartitioner()(self.event_id.encode(), ids, ids)
-        return f"kafka-{leaders[hot]}"
+        return f"kafka-{leaders[seat_partition(self.event_id)]}"
 
     async def _kill_node(self, node: str, down_for: float) -> None:
         os.kill(self._pid(node), signal.SIGKILL)
