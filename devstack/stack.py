@@ -20,6 +20,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from devstack import SERVICES, cassandra, kafka
@@ -215,8 +216,16 @@ def stop(service: str, settings: Settings | None = None, echo: Echo | None = Non
     """Stop our JVMs of the service or node (SIGTERM, wait, SIGKILL), ready or not; True if one
     was running."""
     s, _, say = _ctx(settings, echo)
-    stopped = [_stop_node(sp, s, say) for sp in nodes(service, s)]
-    return any(stopped)
+    return bool(_stop_together(nodes(service, s), s, say))
+
+
+def _stop_together(chosen: list[ServiceSpec], s: Settings, say: Echo) -> list[str]:
+    """Stop the nodes at once; the names of those that were running. (Kafka nodes stopped one
+    after another: the last one waits for a controller quorum that is gone, and is killed
+    after its timeout, a minute.)"""
+    with ThreadPoolExecutor(max_workers=max(1, len(chosen))) as pool:
+        stopped = list(pool.map(lambda sp: _stop_node(sp, s, say), chosen))
+    return [sp.name for sp, was in zip(chosen, stopped, strict=True) if was]
 
 
 def _stop_node(sp: ServiceSpec, s: Settings, say: Echo) -> bool:
@@ -247,10 +256,14 @@ def down(
     echo: Echo | None = None,
 ) -> list[str]:
     """Stop every service (Cassandra first); returns those that were running."""
-    s = settings or get_settings()
+    s, _, say = _ctx(settings, echo)
     names = _names(services, s)
-    order = [sp.name for sp in reversed(specs(s).values()) if sp.name in names]
-    return [n for n in order if stop(n, s, echo)]
+    chosen = [sp for sp in specs(s).values() if sp.name in names]
+    return [
+        name
+        for service in reversed(SERVICES)
+        for name in _stop_together([sp for sp in chosen if sp.service == service], s, say)
+    ]
 
 
 def reset(settings: Settings | None = None, echo: Echo | None = None) -> None:
