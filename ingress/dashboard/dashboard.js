@@ -50,6 +50,19 @@
     }));
   }
 
+  // The waiting room: buyers in the queue and those let in (the waiting list's are cards above).
+  function queueCards(q) {
+    const list = [
+      ["in_queue", q.waiting_room ? q.in_queue : "—", "in the waiting room's queue"],
+      ["admitted", q.admitted, "let in from the queue"],
+    ];
+    $("queue-cards").replaceChildren(...list.map(([key, value, label]) => {
+      const card = el("div", { class: "card", id: "card-" + key, "data-value": String(q[key]) });
+      card.append(el("b", {}, String(value)), el("small", {}, label));
+      return card;
+    }));
+  }
+
   function bars(target, rows) {
     const max = Math.max(1, ...rows.map((r) => r[1]));
     target.replaceChildren(...rows.map(([label, value, shown]) => {
@@ -103,6 +116,7 @@
     $("board").hidden = false;
     $("event-name").textContent = (f.name || "event") + " — updated " + new Date().toLocaleTimeString();
     cards(f);
+    if (body.queue) queueCards(body.queue);
     bars($("funnel"), [
       ["holds", f.holds_created], ["confirmed", f.holds_confirmed],
       ["kept", f.holds_confirmed - f.bookings_cancelled], ["expired", f.holds_expired],

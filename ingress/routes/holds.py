@@ -26,6 +26,7 @@ from topics.commands import (
 router = APIRouter(tags=["holds and bookings"])
 SeatId = Annotated[str, Field(min_length=1, max_length=32)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+QueuePass = Annotated[str | None, Header(alias="Evently-Queue-Pass", max_length=1024)]
 
 
 class HoldRequest(BaseModel):
@@ -116,11 +117,14 @@ async def hold_seats(
     ctx: Ctx,
     principal: Customer,
     idempotency_key: IdempotencyKey = None,
+    queue_pass: QueuePass = None,
 ) -> Any:
-    """Hold seats by id, or the best available of a seat type; all or nothing."""
+    """Hold seats by id, or the best available of a seat type; all or nothing. With a waiting
+    room, only with this buyer's queue pass (Evently-Queue-Pass)."""
     body.check_one_form()
     if not is_event_id(event_id):
         raise not_found("event")
+    await ctx.gate.check(event_id, principal.user_id, queue_pass)
     wanted = len(body.seat_ids) if body.seat_ids is not None else body.quantity or 0
     check_seat_count(ctx, "seat_ids" if body.seat_ids is not None else "quantity", wanted)
     command = HoldSeatsV1(

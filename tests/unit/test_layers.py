@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("ingress", "analytics", "partners", "search", "workers", "benchmarks")
+SERVICES = ("ingress", "analytics", "partners", "search", "workers", "benchmarks", "waitroom")
 # What sits above the ground level of infra/: every package but topics/ and seating/.
 ABOVE_INFRA = {*SERVICES, "tables", "devstack", "system"}
 RULES = {
@@ -22,6 +22,7 @@ RULES = {
     "analytics": {"workers", "ingress", "system"},
     "search": {"workers", "system"},
     "partners": {"system"},
+    "waitroom": {"workers", "ingress", "analytics", "search", "partners", "system"},
     "workers": {"system"},
     "benchmarks": {"workers"},
     "tables": {*SERVICES, "system"},
