@@ -53,12 +53,13 @@ def create_app(settings: Settings, session: Session) -> faust.App:
         broker_credentials=faust_credentials(settings, "analytics"),
         store="memory://",
         topic_partitions=BOOKING_EVENTS.partitions,
-        topic_replication_factor=1,
+        topic_replication_factor=settings.kafka_replication_factor,
         topic_allow_declare=True,
         web_enabled=False,
         consumer_auto_offset_reset="earliest",
         stream_wait_empty=False,
         producer_linger_ms=1,
+        producer_acks=-1,  # all in-sync replicas
         broker_session_timeout=settings.worker_session_timeout_ms / 1000,
     )
     app.source_topic = topics.booking_events

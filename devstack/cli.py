@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -27,11 +26,7 @@ console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
 
-class Service(StrEnum):
-    """Services the CLI accepts."""
-
-    kafka = "kafka"
-    cassandra = "cassandra"
+SERVICE_HELP = "kafka or cassandra (every node), or one node of a cluster (kafka-2, cassandra-3)"
 
 
 def _echo(line: str) -> None:
@@ -49,7 +44,8 @@ def _run(fn: Callable[[], T]) -> T:
 
 @app.command()
 def up() -> None:
-    """Start Kafka and Cassandra (whatever does not answer) and wait until both are ready."""
+    """Start Kafka and Cassandra (whatever does not answer) and wait until all are ready
+    (EVENTLY_DEVSTACK_NODES=3: three nodes of each)."""
     t0 = time.monotonic()
     started = _run(lambda: stack.up(echo=_echo))
     if started:
@@ -63,15 +59,15 @@ def down() -> None:
 
 
 @app.command()
-def start(service: Service) -> None:
-    """Start one service and wait until it is ready."""
-    _run(lambda: stack.start(service.value, echo=_echo))
+def start(service: Annotated[str, typer.Argument(help=SERVICE_HELP)]) -> None:
+    """Start one service (or node) and wait until it is ready."""
+    _run(lambda: stack.start(service, echo=_echo))
 
 
 @app.command()
-def stop(service: Service) -> None:
-    """Stop one service (SIGTERM, then SIGKILL after a timeout)."""
-    _run(lambda: stack.stop(service.value, echo=_echo))
+def stop(service: Annotated[str, typer.Argument(help=SERVICE_HELP)]) -> None:
+    """Stop one service (or node): SIGTERM, then SIGKILL after a timeout."""
+    _run(lambda: stack.stop(service, echo=_echo))
 
 
 def _mib(kib: int | None) -> str:
@@ -83,12 +79,12 @@ def status() -> None:
     """Table of service, pid, port, ready and memory; exit 1 if any is not ready."""
     rows = _run(stack.status)
     table = Table(title="Evently dev stack")
-    for col in ("service", "pid", "port", "ready", "RSS", "peak RSS"):
+    for col in ("service", "pid", "address", "ready", "RSS", "peak RSS"):
         table.add_column(col)
     for r in rows:
         pid = "remote" if r.remote else (str(r.pid) if r.pid else "-")
         ready = "[green]yes[/]" if r.ready else "[red]no[/]"
-        table.add_row(r.service, pid, str(r.port), ready, _mib(r.rss_kib), _mib(r.peak_rss_kib))
+        table.add_row(r.service, pid, r.address, ready, _mib(r.rss_kib), _mib(r.peak_rss_kib))
     console.print(table)
     if not all(r.ready for r in rows):
         raise typer.Exit(1)
@@ -96,14 +92,14 @@ def status() -> None:
 
 @app.command()
 def logs(
-    service: Annotated[
-        Service | None, typer.Argument(help="kafka or cassandra (default: both)")
-    ] = None,
+    service: Annotated[str | None, typer.Argument(help=SERVICE_HELP + " (default: all)")] = None,
     lines: Annotated[int, typer.Option("--lines", "-n", help="how many lines")] = 40,
     follow: Annotated[bool, typer.Option("--follow", "-f", help="keep printing new lines")] = False,
 ) -> None:
     """Print the last lines of a service's log (or both)."""
-    names = [service.value] if service else ["kafka", "cassandra"]
+    names = _run(
+        lambda: [sp.name for sp in stack.nodes(service)] if service else list(stack.specs())
+    )
     paths = [stack.log_path(n) for n in names]
     for name, path in zip(names, paths, strict=True):
         if len(names) > 1:

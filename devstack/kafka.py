@@ -1,4 +1,5 @@
-"""Kafka 4.x in KRaft mode: one combined broker+controller on 127.0.0.1, secured.
+"""Kafka 4.x in KRaft mode: one combined broker+controller on 127.0.0.1, secured; or, with
+EVENTLY_DEVSTACK_NODES=3, three of them (a 3-voter controller quorum) on their own ports.
 
 Config is generated under <devstack_dir>/kafka; storage is formatted once with
 kafka.tools.StorageTool (--standalone, dynamic quorum) and the super user's SCRAM credential;
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import functools
 import os
 import subprocess
 import uuid
@@ -30,8 +32,9 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from devstack.errors import StartError
+from devstack.errors import DevstackError, StartError
 from devstack.layout import Layout, is_local_host
+from devstack.layout import node_name as layout_node_name
 from devstack.process import marker
 from devstack.service import ServiceSpec, quiet, tcp_open
 from infra import kafka_auth
@@ -44,19 +47,40 @@ PROBE_TIMEOUT_S = 15.0
 T = TypeVar("T")
 
 
-def broker_port(settings: Settings) -> int:
-    """The PLAINTEXT broker port, taken from kafka_bootstrap_servers."""
-    return settings.kafka_host_port[1]
+def node_count(settings: Settings) -> int:
+    """How many Kafka nodes the dev stack runs; each needs its own bootstrap server."""
+    count = settings.devstack_nodes
+    if len(settings.kafka_servers) < count:
+        raise DevstackError(
+            f"EVENTLY_DEVSTACK_NODES={count} needs {count} Kafka bootstrap servers, one per "
+            f"node; EVENTLY_KAFKA_BOOTSTRAP_SERVERS is {settings.kafka_bootstrap_servers!r}"
+        )
+    return count
 
 
-def controller_port(settings: Settings) -> int:
+def node_name(settings: Settings, node: int = 1) -> str:
+    """kafka, or kafka-<node> in a cluster."""
+    return layout_node_name(NAME, node, node_count(settings))
+
+
+def host(settings: Settings, node: int = 1) -> str:
+    """The address node `node` listens on: its bootstrap server's host."""
+    return settings.kafka_servers[node - 1][0]
+
+
+def broker_port(settings: Settings, node: int = 1) -> int:
+    """The broker port of node `node`: its bootstrap server's port."""
+    return settings.kafka_servers[node - 1][1]
+
+
+def controller_port(settings: Settings, node: int = 1) -> int:
     """The controller listener: the port after the broker's (9093 by default)."""
-    return broker_port(settings) + 1
+    return broker_port(settings, node) + 1
 
 
-def ports(settings: Settings) -> list[int]:
+def ports(settings: Settings, node: int = 1) -> list[int]:
     """Broker and controller ports."""
-    return [broker_port(settings), controller_port(settings)]
+    return [broker_port(settings, node), controller_port(settings, node)]
 
 
 def admin_login(settings: Settings) -> KafkaLogin:
@@ -77,33 +101,63 @@ def admin_login(settings: Settings) -> KafkaLogin:
         return made
 
 
-def address(settings: Settings) -> str:
-    """The bootstrap servers clients use."""
-    return settings.kafka_bootstrap_servers
+def address(settings: Settings, node: int | None = None) -> str:
+    """The bootstrap servers clients use (one node's alone when given)."""
+    if node is None:
+        return settings.kafka_bootstrap_servers
+    return f"{host(settings, node)}:{broker_port(settings, node)}"
 
 
 def is_remote(settings: Settings) -> bool:
     """True if any bootstrap server is not on loopback."""
-    hosts = [
-        s.strip().rpartition(":")[0]
-        for s in settings.kafka_bootstrap_servers.split(",")
-        if s.strip()
-    ]
-    return not all(is_local_host(h) for h in hosts)
+    return not all(is_local_host(h) for h, _ in settings.kafka_servers)
 
 
-def server_properties(layout: Layout, settings: Settings) -> str:
-    """server.properties for a single-node KRaft broker+controller."""
-    port, cport = broker_port(settings), controller_port(settings)
-    data = layout.service_dir(NAME) / "data"
+def quorum(settings: Settings, node: int) -> dict[str, str]:
+    """A single node forms a dynamic quorum of its own (formatted --standalone); the nodes of a
+    cluster are every one a voter of a static quorum (controller.quorum.voters), never both."""
+    count = node_count(settings)
+    if count == 1:
+        return {
+            "controller.quorum.bootstrap.servers": f"{host(settings)}:{controller_port(settings)}"
+        }
+    voters = ",".join(
+        f"{n}@{host(settings, n)}:{controller_port(settings, n)}" for n in range(1, count + 1)
+    )
+    return {"controller.quorum.voters": voters}
+
+
+def replication(settings: Settings) -> dict[str, str]:
+    """Replication of the internal topics and the default for others: one replica per node up
+    to 3; a record is acknowledged (acks=all) once min.insync.replicas have it."""
+    rf, isr = str(settings.kafka_replication_factor), str(settings.kafka_min_isr)
+    return {
+        "default.replication.factor": rf,
+        "min.insync.replicas": isr,
+        "offsets.topic.replication.factor": rf,
+        "transaction.state.log.replication.factor": rf,
+        "transaction.state.log.min.isr": isr,
+        "share.coordinator.state.topic.replication.factor": rf,
+        "share.coordinator.state.topic.min.isr": isr,
+    }
+
+
+def server_properties(layout: Layout, settings: Settings, node: int = 1) -> str:
+    """server.properties for KRaft broker+controller node `node` (the only one by default)."""
+    address, port, cport = (
+        host(settings, node),
+        broker_port(settings, node),
+        controller_port(settings, node),
+    )
+    data = layout.service_dir(node_name(settings, node)) / "data"
     admin = admin_login(settings)
     user, password = admin.username, admin.password
     props = {
         "process.roles": "broker,controller",
-        "node.id": "1",
-        "controller.quorum.bootstrap.servers": f"127.0.0.1:{cport}",
-        "listeners": f"BROKER://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}",
-        "advertised.listeners": f"BROKER://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}",
+        "node.id": str(node),
+        **quorum(settings, node),
+        "listeners": f"BROKER://{address}:{port},CONTROLLER://{address}:{cport}",
+        "advertised.listeners": f"BROKER://{address}:{port},CONTROLLER://{address}:{cport}",
         "controller.listener.names": "CONTROLLER",
         "inter.broker.listener.name": "BROKER",
         "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,BROKER:SASL_PLAINTEXT",
@@ -128,14 +182,9 @@ def server_properties(layout: Layout, settings: Settings) -> str:
         "log.dirs": str(data),
         "num.partitions": "1",
         "auto.create.topics.enable": "true",
-        "default.replication.factor": "1",
-        "offsets.topic.replication.factor": "1",
+        **replication(settings),
         "offsets.topic.num.partitions": "1",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
         "transaction.state.log.num.partitions": "1",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
         "share.coordinator.state.topic.num.partitions": "1",
         "group.initial.rebalance.delay.ms": "0",
         "num.network.threads": "2",
@@ -176,7 +225,7 @@ def new_cluster_id() -> str:
 
 
 def cluster_id(layout: Layout) -> str:
-    """The cluster id of this devstack: made once, stored next to the config."""
+    """The cluster id of this devstack (every node's): made once, stored under kafka/."""
     path = layout.service_dir(NAME) / "cluster.id"
     if path.is_file() and path.read_text().strip():
         return path.read_text().strip()
@@ -186,19 +235,20 @@ def cluster_id(layout: Layout) -> str:
     return cid
 
 
-def write_config(layout: Layout, settings: Settings) -> Path:
+def write_config(layout: Layout, settings: Settings, node: int = 1) -> Path:
     """Write server.properties and log4j2.properties; returns server.properties."""
-    base = layout.service_dir(NAME)
+    base = layout.service_dir(node_name(settings, node))
     (base / "data").mkdir(parents=True, exist_ok=True)
     (base / "log4j2.properties").write_text(LOG4J2_PROPERTIES)
     config = base / "server.properties"
-    config.write_text(server_properties(layout, settings))
+    config.write_text(server_properties(layout, settings, node))
     return config
 
 
-def jvm_args(layout: Layout, settings: Settings) -> list[str]:
+def jvm_args(layout: Layout, settings: Settings, node: int = 1) -> list[str]:
     """Heap, GC and logging flags (after kafka-run-class.sh's defaults)."""
     heap = settings.devstack_heap_mb
+    base = layout.service_dir(node_name(settings, node))
     return [
         f"-Xms{min(256, heap)}m",
         f"-Xmx{heap}m",
@@ -210,26 +260,34 @@ def jvm_args(layout: Layout, settings: Settings) -> list[str]:
         "-XX:+ExitOnOutOfMemoryError",
         "-Djava.awt.headless=true",
         "-Djava.net.preferIPv4Stack=true",
-        f"-Dlog4j2.configurationFile=file:{layout.service_dir(NAME) / 'log4j2.properties'}",
+        f"-Dlog4j2.configurationFile=file:{base / 'log4j2.properties'}",
         f"-Dkafka.logs.dir={layout.logs_dir}",
     ]
 
 
 def format_storage(
-    layout: Layout, settings: Settings, classpath: list[Path], java: str, config: Path
+    layout: Layout,
+    settings: Settings,
+    classpath: list[Path],
+    java: str,
+    config: Path,
+    node: int = 1,
 ) -> None:
-    """Format the KRaft storage once (skipped when meta.properties exists)."""
-    if (layout.service_dir(NAME) / "data" / "meta.properties").is_file():
+    """Format the KRaft storage once (skipped when meta.properties exists); a single node as a
+    standalone dynamic quorum, a cluster's nodes against their static voters."""
+    base = layout.service_dir(node_name(settings, node))
+    if (base / "data" / "meta.properties").is_file():
         return
+    standalone = ["--standalone"] if node_count(settings) == 1 else []
     cmd = [
         java,
-        *jvm_args(layout, settings)[:2],
-        f"-Dlog4j2.configurationFile=file:{layout.service_dir(NAME) / 'log4j2.properties'}",
+        *jvm_args(layout, settings, node)[:2],
+        f"-Dlog4j2.configurationFile=file:{base / 'log4j2.properties'}",
         "-cp",
         os.pathsep.join(map(str, classpath)),
         "kafka.tools.StorageTool",
         "format",
-        "--standalone",
+        *standalone,
         "--ignore-formatted",
         "-t",
         cluster_id(layout),
@@ -242,14 +300,16 @@ def format_storage(
         raise StartError(f"Kafka storage format failed ({' '.join(cmd[-4:])}):\n{tail}")
 
 
-def prepare(layout: Layout, settings: Settings, classpath: list[Path], java: str) -> list[str]:
+def prepare(
+    layout: Layout, settings: Settings, classpath: list[Path], java: str, node: int = 1
+) -> list[str]:
     """Write config, format storage if new; returns the broker's argv."""
-    config = write_config(layout, settings)
-    format_storage(layout, settings, classpath, java, config)
+    config = write_config(layout, settings, node)
+    format_storage(layout, settings, classpath, java, config, node)
     return [
         java,
-        marker(layout, NAME),
-        *jvm_args(layout, settings),
+        marker(layout, node_name(settings, node)),
+        *jvm_args(layout, settings, node),
         "-cp",
         os.pathsep.join(map(str, classpath)),
         "kafka.Kafka",
@@ -267,9 +327,12 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
-async def round_trip(settings: Settings, timeout_s: float = PROBE_TIMEOUT_S) -> None:
+async def round_trip(
+    settings: Settings, timeout_s: float = PROBE_TIMEOUT_S, node: int | None = None
+) -> None:
     """Produce a record to PING_TOPIC, read it back, commit it in PING_GROUP (as the super
-    user); raises on failure."""
+    user); raises on failure. With `node`, through that node, which must be among the brokers
+    the cluster's metadata lists (a restarted node is ready once it has joined again)."""
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
     payload = uuid.uuid4().hex.encode()
@@ -278,6 +341,8 @@ async def round_trip(settings: Settings, timeout_s: float = PROBE_TIMEOUT_S) -> 
     producer = AIOKafkaProducer(**options, request_timeout_ms=timeout_ms)
     try:
         await producer.start()
+        if node is not None and node not in {b.nodeId for b in producer.client.cluster.brokers()}:
+            raise RuntimeError(f"broker {node} is not in the cluster's metadata yet")
         meta = await producer.send_and_wait(PING_TOPIC, payload)
     finally:
         await producer.stop()
@@ -300,14 +365,16 @@ async def round_trip(settings: Settings, timeout_s: float = PROBE_TIMEOUT_S) -> 
         await consumer.stop()
 
 
-def probe(settings: Settings, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
-    """True if a produce + consume round trip against the configured bootstrap servers works."""
-    host, port = settings.kafka_host_port
-    if not tcp_open(host, port):
+def probe(settings: Settings, node: int | None = None, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
+    """True if a produce + consume round trip against the configured bootstrap servers (or
+    through node `node` alone) works."""
+    if node is not None:
+        settings = settings.model_copy(update={"kafka_bootstrap_servers": address(settings, node)})
+    if not any(tcp_open(h, p) for h, p in settings.kafka_servers):
         return False
 
     async def bounded() -> None:
-        await asyncio.wait_for(round_trip(settings, timeout_s), timeout_s)
+        await asyncio.wait_for(round_trip(settings, timeout_s, node), timeout_s)
 
     with quiet("aiokafka", "kafka"):
         try:
@@ -321,14 +388,22 @@ def probe(settings: Settings, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
     return True
 
 
-SPEC = ServiceSpec(
-    name=NAME,
-    title="Kafka",
-    start_timeout_s=90.0,
-    stop_timeout_s=60.0,
-    ports=ports,
-    address=address,
-    is_remote=is_remote,
-    prepare=prepare,
-    probe=probe,
-)
+def specs(settings: Settings) -> list[ServiceSpec]:
+    """One spec per node the settings ask for."""
+    count = node_count(settings)
+    return [
+        ServiceSpec(
+            name=layout_node_name(NAME, n, count),
+            service=NAME,
+            title="Kafka" if count == 1 else f"Kafka node {n}",
+            host=host(settings, n),
+            start_timeout_s=90.0 if count == 1 else 180.0,
+            stop_timeout_s=60.0,
+            ports=functools.partial(ports, node=n),
+            address=functools.partial(address, node=n if count > 1 else None),
+            is_remote=is_remote,
+            prepare=functools.partial(prepare, node=n),
+            probe=functools.partial(probe, node=n if count > 1 else None),
+        )
+        for n in range(1, count + 1)
+    ]

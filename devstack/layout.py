@@ -7,7 +7,7 @@ from pathlib import Path
 
 from infra.settings import Settings, get_settings
 
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+LOCAL_HOSTS = frozenset({"localhost", "::1"})
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,13 @@ class Layout:
         return self.classpath_dir / f"{service}.txt"
 
 
+def node_name(service: str, node: int, count: int) -> str:
+    """A node's name: the service's alone when it is the only node (kafka), else numbered
+    (kafka-2); its files, pid and log go by this name."""
+    return service if count == 1 else f"{service}-{node}"
+
+
 def is_local_host(host: str) -> bool:
     """True for loopback names: the only hosts devstack starts services on."""
-    return host.strip().strip("[]") in LOCAL_HOSTS
+    name = host.strip().strip("[]")
+    return name in LOCAL_HOSTS or name.startswith("127.")

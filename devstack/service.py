@@ -18,11 +18,16 @@ class ServiceSpec:
     """One JVM service: its ports, how to prepare and launch it, how to tell it is ready."""
 
     name: str
+    """The node's name (kafka, or kafka-2 in a cluster)."""
+    service: str
+    """kafka or cassandra."""
     title: str
     start_timeout_s: float
     stop_timeout_s: float
+    host: str
+    """The loopback address the JVM binds."""
     ports: Callable[[Settings], list[int]]
-    """Every port the JVM binds on 127.0.0.1 (the client port first)."""
+    """Every port the JVM binds on `host` (the client port first)."""
     address: Callable[[Settings], str]
     """Where clients reach it, from the settings."""
     is_remote: Callable[[Settings], bool]

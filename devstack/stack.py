@@ -6,6 +6,9 @@ Used by the CLI, test fixtures and run scripts, e.g.::
     stack.ensure_up()            # start whatever does not answer
     stack.is_ready("kafka")
     stack.stop("cassandra")
+    stack.stop("kafka-2")        # one node of a cluster (EVENTLY_DEVSTACK_NODES=3)
+
+A service name (kafka, cassandra) stands for every node of it; a node name (kafka-2) for one.
 
 Every function takes optional `settings` (default: infra.settings.get_settings())
 and `echo` (a callable receiving progress lines; default: the "devstack" logger).
@@ -17,6 +20,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from devstack import SERVICES, cassandra, kafka
@@ -31,7 +35,6 @@ from infra.settings import Settings, get_settings
 
 Echo = Callable[[str], None]
 log = logging.getLogger("devstack")
-SPECS: dict[str, ServiceSpec] = {kafka.NAME: kafka.SPEC, cassandra.NAME: cassandra.SPEC}
 LOG_TAIL_LINES = 40
 
 
@@ -57,21 +60,32 @@ class _Pending:
     started_at: float
 
 
-def spec(service: str) -> ServiceSpec:
-    """The spec of a service name; DevstackError for an unknown one."""
-    try:
-        return SPECS[service]
-    except KeyError:
-        raise DevstackError(
-            f"unknown service {service!r}: choose from {', '.join(SERVICES)}"
-        ) from None
+def specs(settings: Settings | None = None) -> dict[str, ServiceSpec]:
+    """Every node's spec by node name: Kafka's nodes first, then Cassandra's."""
+    s = settings or get_settings()
+    return {sp.name: sp for sp in (*kafka.specs(s), *cassandra.specs(s))}
 
 
-def _names(services: Iterable[str] | None) -> list[str]:
+def nodes(service: str, settings: Settings | None = None) -> list[ServiceSpec]:
+    """The nodes a name stands for: every node of a service, or one node; DevstackError for an
+    unknown name."""
+    found = specs(settings)
+    if service in found:
+        return [found[service]]
+    chosen = [sp for sp in found.values() if sp.service == service]
+    if not chosen:
+        raise DevstackError(f"unknown service {service!r}: choose from {', '.join(found)}")
+    return chosen
+
+
+def spec(service: str, settings: Settings | None = None) -> ServiceSpec:
+    """The spec of a node, or of a service's first node."""
+    return nodes(service, settings)[0]
+
+
+def _names(services: Iterable[str] | None, settings: Settings) -> list[str]:
     names = list(services) if services is not None else list(SERVICES)
-    for name in names:
-        spec(name)
-    return names
+    return [sp.name for name in names for sp in nodes(name, settings)]
 
 
 def _ctx(settings: Settings | None, echo: Echo | None) -> tuple[Settings, Layout, Echo]:
@@ -80,14 +94,15 @@ def _ctx(settings: Settings | None, echo: Echo | None) -> tuple[Settings, Layout
 
 
 def is_ready(service: str, settings: Settings | None = None) -> bool:
-    """True if the service answers a real client round trip (produce/consume, CQL query)."""
+    """True if every node of the service (or the node) answers a real client round trip
+    (produce/consume, CQL query)."""
     s = settings or get_settings()
-    return spec(service).probe(s)
+    return all(sp.probe(s) for sp in nodes(service, s))
 
 
 def check_ports(sp: ServiceSpec, settings: Settings) -> None:
     """PortBusyError naming every port of sp that something else holds."""
-    busy = [p for p in sp.ports(settings) if not port_is_free(p)]
+    busy = [p for p in sp.ports(settings) if not port_is_free(p, sp.host)]
     if busy:
         held = "; ".join(f"port {p} is held by {describe_owner(p)}" for p in busy)
         raise PortBusyError(
@@ -119,7 +134,7 @@ def _begin(sp: ServiceSpec, s: Settings, layout: Layout, echo: Echo) -> _Pending
         return None
     check_ports(sp, s)
     java = find_java()
-    classpath = ensure_classpath(layout, sp.name)
+    classpath = ensure_classpath(layout, sp.service)
     argv = sp.prepare(layout, s, classpath, java)
     now = time.monotonic()
     pid = spawn(layout, sp.name, argv, cwd=layout.service_dir(sp.name))
@@ -164,21 +179,22 @@ def up(
 ) -> list[str]:
     """Start each service that does not answer, wait until all are ready; returns those started."""
     s, layout, say = _ctx(settings, echo)
-    specs = [spec(n) for n in _names(services)]
+    chosen = [spec(n, s) for n in _names(services, s)]
     # Check java and every port before starting anything, so nothing is left half-started.
     to_start = [
         sp
-        for sp in specs
+        for sp in chosen
         if not sp.is_remote(s) and find_pid(layout, sp.name) is None and not sp.probe(s)
     ]
     if to_start:
         find_java()
     for sp in to_start:
         check_ports(sp, s)
-    pending = [p for p in (_begin(sp, s, layout, say) for sp in specs) if p is not None]
+    # A cluster's nodes start together: Kafka's need a quorum of voters, Cassandra's are seeds.
+    pending = [p for p in (_begin(sp, s, layout, say) for sp in chosen) if p is not None]
     _wait(pending, s, layout, say)
     if not pending:
-        say("Nothing to start: " + ", ".join(sp.title for sp in specs) + " already answer.")
+        say("Nothing to start: " + ", ".join(sp.title for sp in chosen) + " already answer.")
     return [p.spec.name for p in pending]
 
 
@@ -197,9 +213,23 @@ def start(service: str, settings: Settings | None = None, echo: Echo | None = No
 
 
 def stop(service: str, settings: Settings | None = None, echo: Echo | None = None) -> bool:
-    """Stop our JVM for service (SIGTERM, wait, SIGKILL), ready or not; True if one was running."""
-    s, layout, say = _ctx(settings, echo)
-    sp = spec(service)
+    """Stop our JVMs of the service or node (SIGTERM, wait, SIGKILL), ready or not; True if one
+    was running."""
+    s, _, say = _ctx(settings, echo)
+    return bool(_stop_together(nodes(service, s), s, say))
+
+
+def _stop_together(chosen: list[ServiceSpec], s: Settings, say: Echo) -> list[str]:
+    """Stop the nodes at once; the names of those that were running. (Kafka nodes stopped one
+    after another: the last one waits for a controller quorum that is gone, and is killed
+    after its timeout, a minute.)"""
+    with ThreadPoolExecutor(max_workers=max(1, len(chosen))) as pool:
+        stopped = list(pool.map(lambda sp: _stop_node(sp, s, say), chosen))
+    return [sp.name for sp, was in zip(chosen, stopped, strict=True) if was]
+
+
+def _stop_node(sp: ServiceSpec, s: Settings, say: Echo) -> bool:
+    layout, service = Layout.from_settings(s), sp.name
     pid = find_pid(layout, service)
     if pid is None:
         stale = read_pid(layout, service)
@@ -226,16 +256,22 @@ def down(
     echo: Echo | None = None,
 ) -> list[str]:
     """Stop every service (Cassandra first); returns those that were running."""
-    names = _names(services)
-    order = [n for n in reversed(SERVICES) if n in names]
-    return [n for n in order if stop(n, settings, echo)]
+    s, _, say = _ctx(settings, echo)
+    names = _names(services, s)
+    chosen = [sp for sp in specs(s).values() if sp.name in names]
+    return [
+        name
+        for service in reversed(SERVICES)
+        for name in _stop_together([sp for sp in chosen if sp.service == service], s, say)
+    ]
 
 
 def reset(settings: Settings | None = None, echo: Echo | None = None) -> None:
     """Stop everything; delete data, config, logs, pid files (not the Maven cache, classpaths)."""
     s, layout, say = _ctx(settings, echo)
     down(None, s, say)
-    for path in [*(layout.service_dir(n) for n in SERVICES), layout.logs_dir, layout.run_dir]:
+    dirs = {*SERVICES, *specs(s)}
+    for path in [*(layout.service_dir(n) for n in dirs), layout.logs_dir, layout.run_dir]:
         if path.exists():
             shutil.rmtree(path)
     say(f"deleted data and logs under {layout.root}")
@@ -245,8 +281,7 @@ def status(settings: Settings | None = None) -> list[ServiceStatus]:
     """Pid, port, readiness and memory of each service."""
     s, layout, _ = _ctx(settings, None)
     rows = []
-    for name in SERVICES:
-        sp = spec(name)
+    for name, sp in specs(s).items():
         pid = None if sp.is_remote(s) else find_pid(layout, name)
         mem = memory_kib(pid) if pid is not None else None
         rows.append(
@@ -265,6 +300,6 @@ def status(settings: Settings | None = None) -> list[ServiceStatus]:
 
 
 def log_path(service: str, settings: Settings | None = None) -> str:
-    """Path of the service's log file."""
-    _, layout, _ = _ctx(settings, None)
-    return str(layout.log_file(spec(service).name))
+    """Path of the log file of a node (a service's first node)."""
+    s, layout, _ = _ctx(settings, None)
+    return str(layout.log_file(spec(service, s).name))

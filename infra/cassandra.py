@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
+from cassandra import ConsistencyLevel
 from cassandra.cluster import Cluster, ResponseFuture, Session
 from cassandra.policies import ConstantReconnectionPolicy, DCAwareRoundRobinPolicy, RetryPolicy
 from cassandra.query import PreparedStatement, dict_factory
@@ -17,7 +18,9 @@ Row = dict[str, Any]
 
 
 def connect(settings: Settings, *, keyspace: bool = True, timeout: float = 10.0) -> Session:
-    """A session to the configured cluster (in the configured keyspace unless told otherwise)."""
+    """A session to the configured cluster (in the configured keyspace unless told otherwise),
+    reading and writing at the configured consistency (QUORUM on a cluster), conditional writes
+    at SERIAL: a quorum lost is an error (Unavailable, a 503), never a stale answer."""
     cluster = Cluster(
         contact_points=settings.cassandra_hosts,
         port=settings.cassandra_port,
@@ -31,6 +34,12 @@ def connect(settings: Settings, *, keyspace: bool = True, timeout: float = 10.0)
     session = cluster.connect(settings.cassandra_keyspace if keyspace else None)
     session.row_factory = dict_factory
     session.default_timeout = timeout
+    session.default_consistency_level = ConsistencyLevel.name_to_value[
+        settings.cassandra_consistency_level
+    ]
+    session.default_serial_consistency_level = ConsistencyLevel.name_to_value[
+        settings.cassandra_serial_consistency
+    ]
     return session
 
 
@@ -96,6 +105,20 @@ class Statements:
         return await execute(self.session, self(cql), params)
 
 
+def nodes(session: Session) -> list[dict[str, object]]:
+    """Every Cassandra node the driver knows of, and whether it counts it as up."""
+    return [
+        {"address": str(host.endpoint), "up": bool(host.is_up)}
+        for host in sorted(session.cluster.metadata.all_hosts(), key=lambda h: str(h.endpoint))
+    ]
+
+
+async def quorum_read(session: Session) -> None:
+    """A read in the keyspace at the session's consistency (QUORUM on a cluster): raises
+    Unavailable when too few replicas answer, which a read of system tables never does."""
+    await execute(session, "SELECT version FROM schema_migrations LIMIT 1")
+
+
 def migrations() -> list[tuple[int, str, list[str]]]:
     """(version, name, statements) for every file in infra/migrations, in order."""
     found = []
@@ -110,15 +133,19 @@ def migrations() -> list[tuple[int, str, list[str]]]:
     return sorted(found)
 
 
+def replication(settings: Settings) -> str:
+    """The keyspace's replication map: NetworkTopologyStrategy in the configured datacenter."""
+    dc, rf = settings.cassandra_datacenter, settings.cassandra_replication
+    return f"{{'class': 'NetworkTopologyStrategy', '{dc}': {rf}}}"
+
+
 def migrate(settings: Settings) -> list[str]:
     """Create the keyspace and apply pending migrations; idempotent. Returns what it applied."""
     session = connect(settings, keyspace=False, timeout=30.0)
     try:
         ks = settings.cassandra_keyspace
-        rf = settings.cassandra_replication_factor
         session.execute(
-            f"CREATE KEYSPACE IF NOT EXISTS {ks} WITH replication = "
-            f"{{'class': 'SimpleStrategy', 'replication_factor': {rf}}}"
+            f"CREATE KEYSPACE IF NOT EXISTS {ks} WITH replication = {replication(settings)}"
         )
         session.set_keyspace(ks)
         session.execute(

@@ -20,13 +20,15 @@ def topics_for(settings: Settings) -> Topics:
     return Topics(settings.topic_prefix)
 
 
-def new_topic(name: str, topic: Topic) -> NewTopic:
-    """A topic as topics/ declares it (partitions, retention)."""
+def new_topic(settings: Settings, name: str, topic: Topic) -> NewTopic:
+    """A topic as topics/ declares it (partitions, retention), replicated as the settings say
+    (on a 3-node cluster: 3 replicas, of which 2 must have a record before acks=all answers)."""
     return NewTopic(
         name,
         num_partitions=topic.partitions,
-        replication_factor=1,
+        replication_factor=settings.kafka_replication_factor,
         topic_configs={
+            "min.insync.replicas": str(settings.kafka_min_isr),
             **({"retention.ms": str(topic.retention_ms)} if topic.retention_ms else {}),
             **({"cleanup.policy": "compact"} if topic.compacted else {}),
         },
@@ -53,7 +55,9 @@ async def ensure_topics(settings: Settings, role: KafkaRole, wanted: list[NewTop
 async def create_topics(settings: Settings) -> list[str]:
     """Create every topic topics/ declares, with its partition count; idempotent."""
     names = topics_for(settings)
-    return await ensure_topics(settings, "admin", [new_topic(names.name(t), t) for t in ALL_TOPICS])
+    return await ensure_topics(
+        settings, "admin", [new_topic(settings, names.name(t), t) for t in ALL_TOPICS]
+    )
 
 
 def secure_deployment(settings: Settings) -> list[str]:

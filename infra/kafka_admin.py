@@ -75,7 +75,17 @@ class SecurityAdmin:
     def __init__(self, settings: Settings, role: KafkaRole) -> None:
         self.settings = settings
         self.role = role
-        self.client = AdminClient(confluent_config(settings, role))
+        config = confluent_config(settings, role)
+        self.client = AdminClient(config)
+        # On a cluster every broker applies users and ACLs from the metadata log on its own
+        # time: a change is waited for through each of them (a client of one bootstrap server
+        # asks that one).
+        servers = settings.kafka_bootstrap_servers.split(",")
+        self.each_broker = (
+            [AdminClient(config | {"bootstrap.servers": s.strip()}) for s in servers]
+            if len(servers) > 1
+            else [self.client]
+        )
 
     @staticmethod
     def _wait(futures: Mapping[Any, Future[Any]] | Future[Any]) -> None:
@@ -96,7 +106,8 @@ class SecurityAdmin:
         deadline = time.monotonic() + VISIBLE_WITHIN_S
         while True:
             try:
-                self._wait(self.client.describe_user_scram_credentials(list(logins)))
+                for client in self.each_broker:
+                    self._wait(client.describe_user_scram_credentials(list(logins)))
                 return
             except Exception:
                 if time.monotonic() > deadline:
@@ -127,7 +138,7 @@ class SecurityAdmin:
         deadline = time.monotonic() + VISIBLE_WITHIN_S
         principals = {g.principal for g in grants}
         only = next(iter(principals)) if len(principals) == 1 else None
-        while not set(grants) <= set(self.describe(only)):
+        while not all(set(grants) <= set(self.describe(only, c)) for c in self.each_broker):
             if time.monotonic() > deadline:
                 raise TimeoutError("the broker did not apply the new ACLs in time")
             time.sleep(0.05)
@@ -136,10 +147,12 @@ class SecurityAdmin:
         """Delete every ACL of `principal`."""
         self._wait(self.client.delete_acls([_acls_of(principal)]))
 
-    def describe(self, principal: str | None = None) -> list[Grant]:
+    def describe(
+        self, principal: str | None = None, client: AdminClient | None = None
+    ) -> list[Grant]:
         """The ACLs the broker keeps (of one principal, or all), as grants."""
         flt = _acls_of(principal)
-        bindings = self.client.describe_acls(flt).result(timeout=TIMEOUT_S)
+        bindings = (client or self.client).describe_acls(flt).result(timeout=TIMEOUT_S)
         back = {v: k for k, v in _RESOURCES.items()}
         patterns = {v: k for k, v in _PATTERNS.items()}
         return [

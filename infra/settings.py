@@ -6,11 +6,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KafkaRole = Literal["admin", "ingress", "worker", "analytics", "gateway", "provisioner"]
+Consistency = Literal["ONE", "LOCAL_ONE", "TWO", "QUORUM", "LOCAL_QUORUM", "ALL"]
+# Where the dev stack's nodes listen when EVENTLY_DEVSTACK_NODES > 1 and no address is given:
+# Kafka node n on 127.0.0.1:9090+2n (its controller on the port after), Cassandra node n on
+# 127.0.0.n.
+CLUSTER_HEAP_MB = {"devstack_heap_mb": 384, "devstack_cassandra_heap_mb": 768}
 
 
 class KafkaLogin(BaseModel):
@@ -35,6 +40,9 @@ class Settings(BaseSettings):
     kafka_security_protocol: Literal["SASL_PLAINTEXT", "SASL_SSL", "PLAINTEXT"] = "SASL_PLAINTEXT"
     kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
     kafka_ssl_cafile: Path | None = None
+    # None: derived from devstack_nodes (3 nodes: replication 3, min.insync.replicas 2)
+    kafka_replication: int | None = Field(default=None, ge=1)
+    kafka_min_insync_replicas: int | None = Field(default=None, ge=1)
     # Logins per service (JSON: {"worker": {"username": ..., "password": ...}}); a role not
     # named here is read from the credentials the dev stack and bootstrap keep (0600) under
     # kafka_credentials_dir.
@@ -53,7 +61,12 @@ class Settings(BaseSettings):
     cassandra_contact_points: str = "127.0.0.1"
     cassandra_port: int = 9042
     cassandra_keyspace: str = "evently"
-    cassandra_replication_factor: int = Field(default=1, ge=1)
+    cassandra_datacenter: str = "datacenter1"
+    # None: derived from devstack_nodes (NetworkTopologyStrategy, up to 3 replicas)
+    cassandra_replication_factor: int | None = Field(default=None, ge=1)
+    # None: QUORUM with more than one replica, LOCAL_ONE with one
+    cassandra_consistency: Consistency | None = None
+    cassandra_serial_consistency: Literal["SERIAL", "LOCAL_SERIAL"] = "SERIAL"
 
     # HTTP ingress
     http_host: str = "127.0.0.1"
@@ -88,7 +101,8 @@ class Settings(BaseSettings):
     payment_failure_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     payment_latency_ms: int = Field(default=0, ge=0)
 
-    # Dev stack (local JVMs started by `python -m devstack`)
+    # Dev stack (local JVMs started by `python -m devstack`); nodes > 1: a cluster on one machine
+    devstack_nodes: int = Field(default=1, ge=1, le=9)
     devstack_dir: Path = REPO_ROOT / ".devstack"
     devstack_cache_dir: Path = Path.home() / ".cache" / "evently" / "maven"
     devstack_heap_mb: int = Field(default=512, ge=256, le=1024, description="Kafka's heap")
@@ -98,6 +112,56 @@ class Settings(BaseSettings):
     # Restart counts written by the run command's supervisor (system/supervise.py), shown by the
     # ingress at /metrics; None: nothing supervises.
     supervisor_state_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _cluster_defaults(self) -> Settings:
+        """With several dev stack nodes, addresses and heaps not given explicitly are the
+        cluster's: every node is a client contact point."""
+        n, given = self.devstack_nodes, self.model_fields_set
+        if n == 1:
+            return self
+        if "kafka_bootstrap_servers" not in given:
+            self.kafka_bootstrap_servers = ",".join(
+                f"127.0.0.1:{9090 + 2 * i}" for i in range(1, n + 1)
+            )
+        if "cassandra_contact_points" not in given:
+            self.cassandra_contact_points = ",".join(f"127.0.0.{i}" for i in range(1, n + 1))
+        for name, heap in CLUSTER_HEAP_MB.items():
+            if name not in given:
+                setattr(self, name, heap)
+        return self
+
+    @property
+    def cassandra_replication(self) -> int:
+        """Replicas of the keyspace: as set, else one per dev stack node up to 3."""
+        return self.cassandra_replication_factor or min(self.devstack_nodes, 3)
+
+    @property
+    def cassandra_consistency_level(self) -> Consistency:
+        """Reads and writes: as set, else QUORUM when there is more than one replica."""
+        if self.cassandra_consistency is not None:
+            return self.cassandra_consistency
+        return "QUORUM" if self.cassandra_replication > 1 else "LOCAL_ONE"
+
+    @property
+    def kafka_replication_factor(self) -> int:
+        """Replicas of every topic: as set, else one per dev stack node up to 3."""
+        return self.kafka_replication or min(self.devstack_nodes, 3)
+
+    @property
+    def kafka_min_isr(self) -> int:
+        """min.insync.replicas of every topic: as set, else one fewer than the replicas."""
+        return self.kafka_min_insync_replicas or max(1, self.kafka_replication_factor - 1)
+
+    @property
+    def kafka_servers(self) -> list[tuple[str, int]]:
+        """Every bootstrap server as (host, port)."""
+        found = []
+        for entry in self.kafka_bootstrap_servers.split(","):
+            host, _, port = entry.strip().rpartition(":")
+            if host:
+                found.append((host, int(port)))
+        return found
 
     @property
     def cassandra_hosts(self) -> list[str]:
@@ -112,9 +176,7 @@ class Settings(BaseSettings):
     @property
     def kafka_host_port(self) -> tuple[str, int]:
         """Host and port of the first bootstrap server."""
-        first = self.kafka_bootstrap_servers.split(",")[0].strip()
-        host, _, port = first.rpartition(":")
-        return host, int(port)
+        return self.kafka_servers[0]
 
 
 @lru_cache(maxsize=1)

@@ -61,8 +61,8 @@ async def provision(
         settings,
         "provisioner",
         [
-            new_topic(partner.command_topic, PARTNER_COMMANDS),
-            new_topic(partner.result_topic, PARTNER_RESULTS),
+            new_topic(settings, partner.command_topic, PARTNER_COMMANDS),
+            new_topic(settings, partner.result_topic, PARTNER_RESULTS),
         ],
     )
     await asyncio.to_thread(

@@ -80,3 +80,35 @@ class History:
             "faults": self.faults,
             "ops": [asdict(op) for op in self.ops],
         }
+
+
+def outages(history: History, settle: float = 60.0) -> list[dict[str, Any]]:
+    """For each fault, the longest time without a decision (an operation answered `ok` or
+    `fail`) from its start until the first decision after it healed (at most `settle` s later).
+    A fault without any decision after it counts up to its heal plus `settle`."""
+    decided = sorted(
+        op.completed_at
+        for op in history.ops
+        if op.status in ("ok", "fail") and op.completed_at is not None
+    )
+    starts = [f for f in history.faults if f["phase"] == "start"]
+    healed = {
+        (f["fault"], f.get("target")): f["at"] for f in history.faults if f["phase"] == "healed"
+    }
+    found = []
+    for fault in starts:
+        begin = fault["at"]
+        end = healed.get((fault["fault"], fault.get("target")), begin)
+        after = [t for t in decided if t > end]
+        stop = after[0] if after else end + settle
+        points = [begin, *(t for t in decided if begin < t < stop), stop]
+        gap = max(b - a for a, b in zip(points, points[1:], strict=False))
+        found.append(
+            {
+                "fault": fault["fault"],
+                "target": fault.get("target"),
+                "lasted_s": round(end - begin, 1),
+                "outage_s": round(gap, 1),
+            }
+        )
+    return found

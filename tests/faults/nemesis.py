@@ -12,6 +12,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from devstack import stack
 from devstack.errors import DevstackError
@@ -43,6 +44,9 @@ class Fault:
     target: str
     calm: float
     duration: float
+
+
+Planner: TypeAlias = Callable[[random.Random, list[str], float], list[Fault]]
 
 
 def schedule(rng: random.Random, workers: list[str], session_timeout_s: float) -> list[Fault]:
@@ -79,18 +83,18 @@ def partition_owner(settings: Settings, event_id: str) -> str | None:
         session.cluster.shutdown()
 
 
-def start(service: str, attempts: int = 3) -> None:
-    """Start a dev stack service and wait until it answers. The stack is shared: when another
-    engineer starts it at the same moment, ours exits and theirs answers, which is as good."""
+def start(service: str, settings: Settings, attempts: int = 3) -> None:
+    """Start a dev stack service (or node) and wait until it answers. The stack is shared: when
+    another engineer starts it at the same moment, ours exits and theirs answers, as good."""
     for _ in range(attempts - 1):
         try:
-            stack.start(service)
+            stack.start(service, settings)
             return
         except DevstackError:
-            if stack.is_ready(service):
+            if stack.is_ready(service, settings):
                 return
             time.sleep(5.0)
-    stack.start(service)
+    stack.start(service, settings)
 
 
 class Nemesis:
@@ -102,12 +106,12 @@ class Nemesis:
         settings: Settings,
         history: History,
         duplicate: Callable[[], None],
-        proxies: dict[str, CassandraProxy],
-        event_id: str,
+        event_id: str = "",
+        proxies: dict[str, CassandraProxy] | None = None,
     ) -> None:
         self.system = system
-        self.proxies = proxies
         self.event_id = event_id
+        self.proxies = proxies or {}
         self.settings = settings
         self.history = history
         self.on_duplicate = duplicate
@@ -203,10 +207,10 @@ class Nemesis:
 
     async def _restart(self, service: str, down_for: float) -> None:
         try:
-            await asyncio.to_thread(stack.stop, service)
+            await asyncio.to_thread(stack.stop, service, self.settings)
             await asyncio.sleep(down_for)
         finally:
-            await asyncio.to_thread(start, service)
+            await asyncio.to_thread(start, service, self.settings)
 
     async def duplicate(self, fault: Fault) -> None:
         """Ask the partner clients to send their recent commands again."""
@@ -218,9 +222,9 @@ class Nemesis:
         for name in list(self.paused):
             self.system.processes[name].send_signal(signal.SIGCONT)
         self.paused.clear()
-        for service in ("kafka", "cassandra"):
-            if not stack.is_ready(service):
-                start(service)
+        for service in stack.specs(self.settings):
+            if not stack.is_ready(service, self.settings):
+                start(service, self.settings)
         for name in [*self.workers, "gateway"]:
             process = self.system.processes.get(name)
             if process is None or process.poll() is not None:
