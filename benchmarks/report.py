@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from benchmarks.targets import checks, markdown  # noqa: E402
+from benchmarks.targets import checks, markdown, pretix_checks  # noqa: E402
 
 START, END = "<!-- load:start -->", "<!-- load:end -->"
 PANELS = (
@@ -57,7 +57,8 @@ def chart(result: dict[str, Any], path: Path) -> None:
 def table(result: dict[str, Any]) -> str:
     """The figures that matter, as plain text for the console."""
     lines = [
-        f"{c['what']}: {c['value']}  (target {c['target']}: {c['verdict']})" for c in checks(result)
+        f"{c['what']}: {c['value']}  (target {c['target']}: {c['verdict']})"
+        for c in checks(result) + pretix_checks(result)
     ]
     return "\n".join(lines)
 
