@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from benchmarks import flash, kafka_limit, mixed, partner_path, pretix, seed
+from benchmarks import flash, hops, kafka_limit, mixed, partner_path, pretix, seed
 from benchmarks.deploy import Deployment, deployment
 from benchmarks.http import noop_ceiling, session
 from benchmarks.procs import CpuMeter, machine, memory_mib
@@ -204,6 +204,8 @@ async def pretix_sales(
             async with shown(progress, label, scale.seats, partial(_sold, watch)):
                 figures = await guarded(target(dep, layout, buyers, load, watch, pretix.PretixSale))
             run[name] = pretix.summarise(figures)
+            if name == "evently":
+                run["hops"] = await guarded(hops.confirm_path(dep.settings, layout.event_id))
     return runs
 
 

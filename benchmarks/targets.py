@@ -143,6 +143,23 @@ def _pretix_rows(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _hop_rows(result: dict[str, Any]) -> list[str]:
+    runs = result.get("pretix") or {}
+    found = {
+        c: run["hops"] for c, run in runs.items() if "error" not in run.get("hops", {"error": 1})
+    }
+    if not found:
+        return []
+    lines = [_row("hop (Evently)", *(f"{c} clients: p50 / p99 ms (count)" for c in found))]
+    lines.append(_row(*["---"] * (len(found) + 1)))
+    for hop in next(iter(found.values())):
+        cells = (
+            f"{h[hop]['p50_ms']} / {h[hop]['p99_ms']} ({h[hop]['count']})" for h in found.values()
+        )
+        lines.append(_row(hop, *cells))
+    return lines
+
+
 def _row(*cells: Any) -> str:
     return "| " + " | ".join("" if c is None else str(c) for c in cells) + " |"
 
@@ -272,6 +289,11 @@ def markdown(result: dict[str, Any], out_dir: Path) -> str:
             "gunicorn workers) sold 10,000 tickets at 32.6 tickets/s on this box.",
             "",
             *_pretix_rows(result),
+            "",
+            "Where the time goes, from the producer timestamps of the run's own records "
+            "(`benchmarks/hops.py`):",
+            "",
+            *_hop_rows(result),
         ]
     noop = result.get("noop") or {}
     if noop.get("count"):
