@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from search.columns import Columns, Ints, Mask, ranks
+from search.columns import Columns, Ints, Mask, Orders
 from search.listing import Listing
 from search.postings import Postings
 from search.query import Key, Query, sort_key
@@ -27,40 +27,6 @@ class Hit:
 class Page:
     hits: list[Hit]
     more: bool
-
-
-@dataclass(frozen=True)
-class Orders:
-    """The sort orders and the price list as arrays, made again after the listings change."""
-
-    by_date: Ints  # document -> place in date order
-    by_price: Ints  # document -> place in price order
-    prices: npt.NDArray[np.float64]  # every seat-type price, ascending
-    price_docs: Ints  # the document of each
-    members: dict[tuple[str, str], Ints] = field(default_factory=dict)  # value sets as arrays
-
-    @classmethod
-    def of(
-        cls,
-        by_date: list[tuple[int, str, int]],
-        by_price: list[tuple[float, str, int]],
-        prices: list[tuple[float, int]],
-        size: int,
-    ) -> Orders:
-        return cls(
-            ranks(by_date, size),
-            ranks(by_price, size),
-            np.fromiter((p for p, _ in prices), np.float64, len(prices)),
-            np.fromiter((d for _, d in prices), np.int64, len(prices)),
-        )
-
-    def price_mask(self, low: float | None, high: float | None, size: int) -> Mask:
-        """Documents with some seat-type price in [low, high]."""
-        lo = 0 if low is None else int(np.searchsorted(self.prices, low, "left"))
-        hi = len(self.prices) if high is None else int(np.searchsorted(self.prices, high, "right"))
-        found = np.zeros(size, np.bool_)
-        found[self.price_docs[lo:hi]] = True
-        return found
 
 
 class SearchIndex:
@@ -82,7 +48,7 @@ class SearchIndex:
         }
         self._text = Postings()
         self._cols = Columns()
-        self._orders: Orders | None = None  # made on the next search after a change
+        self._orders: Orders | None = None  # made by the first search, then kept in step
         self._taken: dict[str, set[str]] = {}
         self._venue_seats: dict[str, int] = {}  # seats per venue, from VenueSeatsCounted
 
@@ -122,17 +88,27 @@ class SearchIndex:
         doc = len(self._docs)
         self._docs.append(listing)
         self._doc_of[listing.event_id] = doc
-        put = list.append if bulk else insort
-        put(self._by_date, (listing.starts_at, listing.event_id, doc))
-        put(self._by_price, (listing.min_price, listing.event_id, doc))
-        for _, price in listing.prices:
-            put(self._prices, (price, doc))
+        self._cols.append(doc, listing.starts_at, self.seats_left(listing))
         for name, values in self._values(listing):
             for value in values:
                 self._sets[name].setdefault(value, set()).add(doc)
         self._text.add(doc, listing)
-        self._cols.append(doc, listing.starts_at, self.seats_left(listing))
-        self._orders = None
+        if bulk:  # sorted once at the end; the arrays are made again by the next search
+            self._by_date.append((listing.starts_at, listing.event_id, doc))
+            self._by_price.append((listing.min_price, listing.event_id, doc))
+            self._prices += [(price, doc) for _, price in listing.prices]
+            self._orders = None
+            return
+        orders = self._orders
+        date = _insert(self._by_date, (listing.starts_at, listing.event_id, doc))
+        price = _insert(self._by_price, (listing.min_price, listing.event_id, doc))
+        if orders is not None:
+            orders.add(doc, date, price)
+            orders.forget_members(self._values(listing))
+        for _, amount in listing.prices:
+            at = _insert(self._prices, (amount, doc))
+            if orders is not None:
+                orders.add_price(at, amount, doc)
 
     def take_seats(self, event_id: str, seat_ids: Iterable[str]) -> None:
         self._taken.setdefault(event_id, set()).update(seat_ids)
@@ -201,7 +177,7 @@ class SearchIndex:
 
     def _ordered(self) -> Orders:
         if self._orders is None:
-            self._orders = Orders.of(self._by_date, self._by_price, self._prices, self._cols.size)
+            self._orders = Orders(self._by_date, self._by_price, self._prices, self._cols.size)
         return self._orders
 
     def _after(self, query: Query, orders: Orders, scores: Ints | None) -> Mask:
@@ -257,11 +233,16 @@ class SearchIndex:
     def _forget(self, doc: int, listing: Listing) -> None:
         self._docs[doc] = None
         self._cols.kill(doc)
-        self._orders = None
-        self._by_date.remove((listing.starts_at, listing.event_id, doc))
-        self._by_price.remove((listing.min_price, listing.event_id, doc))
-        for _, price in listing.prices:
-            self._prices.remove((price, doc))
+        orders = self._orders
+        date = _delete(self._by_date, (listing.starts_at, listing.event_id, doc))
+        price = _delete(self._by_price, (listing.min_price, listing.event_id, doc))
+        if orders is not None:
+            orders.remove(date, price)
+            orders.forget_members(self._values(listing))
+        for _, amount in listing.prices:
+            at = _delete(self._prices, (amount, doc))
+            if orders is not None:
+                orders.remove_price(at)
         for name, values in self._values(listing):
             for value in values:
                 self._sets[name][value].discard(doc)
@@ -273,3 +254,17 @@ class SearchIndex:
         fresh._venue_seats = self._venue_seats
         fresh.extend(self._docs[doc] for doc in self._doc_of.values())  # type: ignore[misc]
         self.__dict__.update(fresh.__dict__)
+
+
+def _insert(order: list[Any], entry: Any) -> int:
+    """Put `entry` in its place in the sorted `order`; that place."""
+    at = bisect_left(order, entry)
+    order.insert(at, entry)
+    return at
+
+
+def _delete(order: list[Any], entry: Any) -> int:
+    """Take `entry` out of the sorted `order`; where it was."""
+    at = bisect_left(order, entry)
+    del order[at]
+    return at

@@ -9,6 +9,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from search.columns import Orders
 from search.index import SearchIndex
 from search.listing import Listing
 from search.query import Query
@@ -24,6 +25,7 @@ changes = st.one_of(
     st.tuples(st.just("free"), st.integers(0, 40), SEATS),
     st.tuples(st.just("count"), st.sampled_from(["v1", "v2"]), st.integers(0, 5)),
     st.tuples(st.just("search"), queries),
+    st.tuples(st.just("search"), st.just(Query())),
 )
 
 
@@ -63,6 +65,23 @@ def test_pages_match_the_scan_after_any_changes(
         apply(index, current, step, make_listing)
     for query in checks:
         assert walk_pages(index, query) == scan(query, current.values(), index.seats_left)
+    assert_kept_in_step(index)
+
+
+def assert_kept_in_step(index: SearchIndex) -> None:
+    """The arrays kept up to date change by change equal the arrays made anew."""
+    kept = index._ordered()
+    fresh = Orders(index._by_date, index._by_price, index._prices, index._cols.size)
+    live = index._cols.alive
+    assert (kept.by_date[live] == fresh.by_date[live]).all()
+    assert (kept.by_price[live] == fresh.by_price[live]).all()
+    assert (kept.prices == fresh.prices).all() and (kept.price_docs == fresh.price_docs).all()
+    for (name, value), docs in kept.members.items():
+        assert set(docs.tolist()) == index._sets[name].get(value, set())
+    for doc, listing in enumerate(index._docs):
+        if listing is not None:
+            left = index.seats_left(listing)
+            assert index._cols.left[doc] == (-1 if left is None else left)
 
 
 def test_compaction_keeps_seats_left_and_every_filter(
