@@ -18,6 +18,12 @@ from seating import (
     PaymentFailed,
     PaymentRequested,
     SeatsHeld,
+    WaitlistBooked,
+    WaitlistEvent,
+    WaitlistJoined,
+    WaitlistLapsed,
+    WaitlistLeft,
+    WaitlistOffered,
 )
 from topics.events import BookingEventV1
 
@@ -31,7 +37,8 @@ def cents(amount: float) -> int:
 
 @dataclass
 class HoldFacts:
-    """One hold as the booking events told it; prices in cents."""
+    """One hold as the booking events told it; prices in cents. A waiting-list entry is kept
+    the same way (`kind` "wait", keyed by its waitlist id, no seats)."""
 
     event_id: str
     holding_id: str
@@ -42,6 +49,7 @@ class HoldFacts:
     failures: int = 0
     confirmed_at: float | None = None
     seen: list[str] = field(default_factory=list)
+    kind: str = "hold"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -56,6 +64,8 @@ def step(facts: HoldFacts | None, message: BookingEventV1) -> HoldFacts | None:
     if facts is not None and message.message_id in facts.seen:
         return None
     event = message.domain()
+    if isinstance(event, WaitlistEvent):
+        return _wait_step(facts, message.message_id, message.event_id, event)
     if facts is None:
         if not isinstance(event, SeatsHeld | HoldConfirmed | HoldCancelled | HoldExpired):
             return None
@@ -81,6 +91,34 @@ def step(facts: HoldFacts | None, message: BookingEventV1) -> HoldFacts | None:
     return new
 
 
+_WAIT_STATUS = {
+    WaitlistOffered: "offered",
+    WaitlistBooked: "booked",
+    WaitlistLapsed: "lapsed",
+    WaitlistLeft: "left",
+}
+
+
+def _wait_step(
+    facts: HoldFacts | None, message_id: str, event_id: str, event: WaitlistEvent
+) -> HoldFacts | None:
+    """A waiting-list entry after `event`."""
+    if facts is None:
+        if not isinstance(event, WaitlistJoined):
+            return None
+        facts = HoldFacts(event_id, event.waitlist_id, event.user_id, [], "waiting", kind="wait")
+    new = HoldFacts.from_json(facts.to_json())
+    new.seen.append(message_id)
+    new.status = _WAIT_STATUS.get(type(event), new.status)
+    return new
+
+
+def key_of(message: BookingEventV1) -> str:
+    """The hold table's key of the hold (or waiting-list entry) `message` is about."""
+    item = message.data.get("waitlist_id") or message.data.get("holding_id", "")
+    return f"{message.event_id}/{item}"
+
+
 def minute_of(at: float) -> int:
     """The start of the minute `at` falls in, in epoch seconds."""
     return int(at // 60 * 60)
@@ -98,6 +136,10 @@ class Tally:
 
     def add(self, hold: HoldFacts, sign: int = 1) -> None:
         """Add (or with sign=-1 take away) one hold's share of every figure."""
+        if hold.kind == "wait":
+            waiting, taken = hold.status == "waiting", hold.status == "booked"
+            self.counts.update(waitlist_size=sign * waiting, waitlist_offers_taken=sign * taken)
+            return
         confirmed = hold.status == "confirmed"
         kept = confirmed and not hold.booking_cancelled
         paid = sum(price for _, _, price in hold.seats)

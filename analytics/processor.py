@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from analytics.figures import HoldFacts, Tally, minute_of, step
+from analytics.figures import HoldFacts, Tally, key_of, minute_of, step
 from analytics.report import Row, to_rows
 from topics.events import BookingEventV1
 
@@ -60,8 +60,7 @@ class Processor:
         happen in the stream iteration). Returns the hold before and after; after is None for
         a duplicate or an event about an unknown hold."""
         self._tally(message.event_id)
-        holding_id = message.data.get("holding_id", "")
-        key = f"{message.event_id}/{holding_id}"
+        key = key_of(message)
         stored = self.holds.get(key)
         old = HoldFacts.from_json(stored) if stored is not None else None
         new = step(old, message)

@@ -23,7 +23,9 @@ LIVE_ONLY = ("name", "updated_at", "last_event_at")
 async def differences(q: Statements, event: dict[str, Any]) -> dict[str, Any]:
     """{figure: (live, recomputed)} for each figure that differs; empty when they agree."""
     holds = await store.stored_holds(q, event["event_id"])
-    expected = report(event["event_id"], recount(holds), await store.capacity(q, event))
+    entries = await store.stored_waitlist(q, event["event_id"])
+    tally = recount(holds, entries)
+    expected = report(event["event_id"], tally, await store.capacity(q, event))
     live = await event_figures(q, event)
     found = {k: (live.get(k), v) for k, v in expected.items() if live.get(k) != v}
     for hold in holds:

@@ -6,15 +6,16 @@ not the stream, so the two can only agree if both are right."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from analytics.figures import Tally, cents, minute_of
-from seating import Hold, HoldStatus
+from seating import Hold, HoldStatus, WaitEntry, WaitStatus
 
 LIVE = (HoldStatus.HELD, HoldStatus.CONFIRMING)
 
 
-def recount(holds: list[Hold]) -> Tally:
-    """The tally of an event from its stored holds."""
+def recount(holds: list[Hold], entries: Sequence[WaitEntry] = ()) -> Tally:
+    """The tally of an event from its stored holds and waiting-list entries."""
     confirmed = [h for h in holds if h.status is HoldStatus.CONFIRMED]
     kept = [h for h in confirmed if not h.booking_cancelled]
     cancelled = [h for h in confirmed if h.booking_cancelled]
@@ -39,6 +40,8 @@ def recount(holds: list[Hold]) -> Tally:
         revenue=paid(kept),
         gross_revenue=paid(confirmed),
         refunded=paid(cancelled),
+        waitlist_size=sum(e.status is WaitStatus.WAITING for e in entries),
+        waitlist_offers_taken=sum(e.status is WaitStatus.BOOKED for e in entries),
     )
     for h in kept:
         for line in h.seats:

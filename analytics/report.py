@@ -47,6 +47,8 @@ def report(event_id: str, tally: Tally, capacity: int) -> dict[str, Any]:
         "booking_success_rate": ratio(c["holds_confirmed"], c["holds_created"]),
         "cancellation_rate": ratio(c["bookings_cancelled"], c["holds_confirmed"]),
         "payment_failures": c["payment_failures"],
+        "waitlist_size": c["waitlist_size"],
+        "waitlist_offers_taken": c["waitlist_offers_taken"],
         "seats": {
             seat_id: {
                 "times_held": s["times_held"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.cassandra import Statements
-from seating import Hold
+from seating import Hold, WaitEntry
 from tables import analytics, event_state, events, venues
 
 write_rows = analytics.write_rows
@@ -27,6 +27,11 @@ async def capacity(q: Statements, event: dict[str, Any]) -> int:
 async def stored_holds(q: Statements, event_id: str) -> list[Hold]:
     """Every hold the workers stored for the event (event_state rows of kind 'hold')."""
     return await event_state.holds(q, event_id)
+
+
+async def stored_waitlist(q: Statements, event_id: str) -> list[WaitEntry]:
+    """Every waiting-list entry the workers stored for the event (rows of kind 'wait')."""
+    return await event_state.waitlist(q, event_id)
 
 
 async def all_events(q: Statements) -> list[dict[str, Any]]:

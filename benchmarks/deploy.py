@@ -67,10 +67,10 @@ def deployment(log_dir: Path, workers: int = 2) -> Iterator[Deployment]:
     finally:
         if system is not None:
             system.stop()
-        _drop(settings)
+        drop(settings)
 
 
-def _drop(settings: Settings) -> None:
+def drop(settings: Settings) -> None:
     """Drop the run's keyspace and topics, waiting for a stack that someone is restarting."""
     for _ in range(3):
         try:

@@ -81,7 +81,9 @@ async def make_event(
     venue: tuple[str, dict[str, list[str]], dict[str, str]],
     name: str,
     ttl: int = 900,
+    extra: dict[str, Any] | None = None,
 ) -> Layout:
+    """An event at `venue` (`extra`: more fields of POST /events, e.g. a waiting room)."""
     venue_id, rows, types = venue
     event = await _post(
         http,
@@ -96,7 +98,8 @@ async def make_event(
             "starts_at": "2031-06-01T20:00:00Z",
             "prices": {"VIP": 150.0, "Regular": 60.0},
             "hold_ttl_seconds": ttl,
-        },
+        }
+        | (extra or {}),
     )
     return Layout(event["event_id"], rows, types)
 

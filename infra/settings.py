@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     rate_limit_per_ip: str = "200/second"
     rate_limit_exempt_ips: str = "127.0.0.1,::1"
 
+    # Waiting rooms (docs/onsale.md). The pass secret signs queue passes; every ingress process
+    # must share it (the run command makes one when unset).
+    queue_pass_secret: str | None = None
+    # Default buyers let in per minute: what one partition's owner decides for them, measured
+    # (docs/onsale.md: ~440 decisions/s, three per buyer who holds and pays, and the ingress).
+    admit_per_minute: int = Field(default=6_000, gt=0)
+    admitter_metrics_port: int = Field(default=0, ge=0, description="0: no /metrics server")
+
     # Booking rules
     hold_ttl_seconds: int = Field(default=180, ge=1, le=3600)
     max_seats_per_hold: int = Field(default=10, ge=1)

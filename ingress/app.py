@@ -20,6 +20,8 @@ from ingress.auth import Authenticator
 from ingress.bus import CommandBus
 from ingress.dashboard import routes as dashboard
 from ingress.deps import Context
+from ingress.gate import QueueGate
+from ingress.queue_metrics import QueueCollector
 from ingress.responses import OrjsonResponse
 from ingress.routes import (
     analytics,
@@ -29,8 +31,10 @@ from ingress.routes import (
     health,
     holds,
     partners,
+    queue,
     users,
     venues,
+    waitlist,
 )
 from search.feeder import IndexFeeder
 
@@ -48,7 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
         feeder = IndexFeeder(settings, topics, statements, bus.producer)
         await feeder.start()
         auth = Authenticator(statements, settings.admin_token)
-        app.state.ctx = Context(settings, topics, statements, bus, auth, feeder)
+        gate = QueueGate(statements, settings.queue_pass_secret)
+        app.state.ctx = Context(settings, topics, statements, bus, auth, feeder, gate)
         try:
             yield
         finally:
@@ -77,20 +82,36 @@ def create_app(settings: Settings) -> FastAPI:
         CORSMiddleware,
         allow_origins=[o.strip() for o in settings.cors_origins.split(",")],
         allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Evently-Queue-Pass"],
     )
 
     supervised = CollectorRegistry(auto_describe=False)
     if settings.supervisor_state_file is not None:
         supervised.register(RestartCollector(settings.supervisor_state_file))
+    rooms = QueueCollector()
+    supervised.register(rooms)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        """Prometheus metrics of this process, and the supervisor's restarts of the system's."""
+        """Prometheus metrics of this process, the supervisor's restarts of the system's and
+        the waiting rooms' figures."""
+        await rooms.refresh(app.state.ctx.q)
         body = generate_latest() + generate_latest(supervised)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    routes = (health, users, venues, discovery, events, holds, partners, analytics, dashboard)
+    routes = (
+        health,
+        users,
+        venues,
+        discovery,
+        events,
+        queue,
+        holds,
+        waitlist,
+        partners,
+        analytics,
+        dashboard,
+    )
     for module in (*routes, docs):
         app.include_router(module.router)
     return app

@@ -13,6 +13,7 @@ from infra.settings import Settings
 from ingress.auth import Authenticator, Principal, Role
 from ingress.bus import CommandBus
 from ingress.errors import ApiError
+from ingress.gate import QueueGate
 from search.feeder import IndexFeeder
 from topics.names import Topics
 
@@ -27,6 +28,7 @@ class Context:
     bus: CommandBus
     auth: Authenticator
     search: IndexFeeder
+    gate: QueueGate
 
 
 async def context(request: Request) -> Context:

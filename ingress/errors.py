@@ -36,6 +36,9 @@ STATUS_OF_CODE: dict[OutcomeCode, int] = {
     OutcomeCode.COMMAND_ID_REUSED: 409,
     OutcomeCode.SEAT_LIMIT: 409,
     OutcomeCode.SALE_NOT_STARTED: 409,
+    OutcomeCode.SEATS_AVAILABLE: 409,
+    OutcomeCode.WAITLIST_NOT_FOUND: 404,
+    OutcomeCode.WAITLIST_ENDED: 409,
     # The gateway's own refusals go to partners over Kafka, never over HTTP; statuses for
     # completeness, in the contract's sense.
     OutcomeCode.INVALID_COMMAND: 422,

@@ -7,9 +7,12 @@ from seating.commands import (
     ConfirmHold,
     ExpireHold,
     HoldSeats,
+    JoinWaitlist,
+    LeaveWaitlist,
     RecordPayment,
 )
 from seating.decide import Decision, decide
+from seating.entries import WaitEntry, WaitStatus, position
 from seating.errors import ErrorCode, Rejection
 from seating.events import (
     BookingCancelled,
@@ -22,6 +25,12 @@ from seating.events import (
     PaymentRequested,
     SeatLine,
     SeatsHeld,
+    WaitlistBooked,
+    WaitlistEvent,
+    WaitlistJoined,
+    WaitlistLapsed,
+    WaitlistLeft,
+    WaitlistOffered,
 )
 from seating.evolve import evolve
 from seating.state import EventSeats, Hold, HoldStatus, Seat
@@ -43,6 +52,8 @@ __all__ = [
     "HoldExpired",
     "HoldSeats",
     "HoldStatus",
+    "JoinWaitlist",
+    "LeaveWaitlist",
     "PaymentDeclined",
     "PaymentFailed",
     "PaymentRequested",
@@ -51,6 +62,15 @@ __all__ = [
     "Seat",
     "SeatLine",
     "SeatsHeld",
+    "WaitEntry",
+    "WaitStatus",
+    "WaitlistBooked",
+    "WaitlistEvent",
+    "WaitlistJoined",
+    "WaitlistLapsed",
+    "WaitlistLeft",
+    "WaitlistOffered",
     "decide",
     "evolve",
+    "position",
 ]

@@ -71,4 +71,33 @@ class ExpireHold:
     holding_id: str
 
 
-Command = HoldSeats | ConfirmHold | RecordPayment | CancelHold | CancelBooking | ExpireHold
+@dataclass(frozen=True)
+class JoinWaitlist:
+    """Wait for `quantity` seats of `seat_type` while fewer are available (one entry per user
+    and seat type: joining again names the same entry)."""
+
+    command_id: str
+    user_id: str
+    seat_type: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class LeaveWaitlist:
+    """The entry's holder leaves the waiting list (letting go of an offered hold)."""
+
+    command_id: str
+    user_id: str
+    waitlist_id: str
+
+
+Command = (
+    HoldSeats
+    | ConfirmHold
+    | RecordPayment
+    | CancelHold
+    | CancelBooking
+    | ExpireHold
+    | JoinWaitlist
+    | LeaveWaitlist
+)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from seating import best_available, ids
+from seating import best_available, ids, waitlist
 from seating.commands import (
     CancelBooking,
     CancelHold,
@@ -13,8 +10,12 @@ from seating.commands import (
     ConfirmHold,
     ExpireHold,
     HoldSeats,
+    JoinWaitlist,
+    LeaveWaitlist,
     RecordPayment,
 )
+from seating.decision import Decision
+from seating.decision import reject as _reject
 from seating.errors import ErrorCode, Rejection
 from seating.events import (
     BookingCancelled,
@@ -29,26 +30,16 @@ from seating.events import (
 )
 from seating.state import EventSeats, Hold, HoldStatus
 
-
-@dataclass(frozen=True)
-class Decision:
-    """The events to apply, the hold the command is about, and why it was refused, if it was.
-
-    `pending` marks a confirm whose answer waits for the payment provider.
-    """
-
-    events: tuple[Event, ...] = ()
-    holding_id: str | None = None
-    rejection: Rejection | None = None
-    pending: bool = False
-
-
-def _reject(code: ErrorCode, message: str, *events: Event, **details: Any) -> Decision:
-    return Decision(events=events, rejection=Rejection(code, message, details))
+__all__ = ["Decision", "decide"]
 
 
 def decide(state: EventSeats, command: Command, now: float) -> Decision:
-    """Decide `command` against `state` at time `now` (seconds since the epoch)."""
+    """Decide `command` against `state` at time `now` (seconds since the epoch). Seats the
+    decision frees go to the waiting list first, in the same decision."""
+    return waitlist.follow_up(state, _decide(state, command, now), now)
+
+
+def _decide(state: EventSeats, command: Command, now: float) -> Decision:
     match command:
         case HoldSeats():
             return _hold_seats(state, command, now)
@@ -62,6 +53,10 @@ def decide(state: EventSeats, command: Command, now: float) -> Decision:
             return _cancel_booking(state, command)
         case ExpireHold():
             return _expire_hold(state, command, now)
+        case JoinWaitlist():
+            return waitlist.join(state, command, now)
+        case LeaveWaitlist():
+            return waitlist.leave(state, command, now)
     raise TypeError(f"not a command: {command!r}")  # pragma: no cover
 
 

@@ -29,6 +29,9 @@ class ErrorCode(StrEnum):
     COMMAND_ID_REUSED = "command_id_reused"
     SEAT_LIMIT = "seat_limit_reached"
     SALE_NOT_STARTED = "sale_not_started"
+    SEATS_AVAILABLE = "seats_available"
+    WAITLIST_NOT_FOUND = "waitlist_not_found"
+    WAITLIST_ENDED = "waitlist_ended"
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,55 @@ class BookingCancelled:
     by_admin: bool
 
 
-Event = (
+@dataclass(frozen=True)
+class WaitlistJoined:
+    waitlist_id: str
+    user_id: str
+    seat_type: str
+    quantity: int
+    seq: int
+    joined_at: float
+
+
+@dataclass(frozen=True)
+class WaitlistOffered:
+    """Seats freed up and the entry was made a hold (its SeatsHeld comes just before)."""
+
+    waitlist_id: str
+    user_id: str
+    holding_id: str
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class WaitlistBooked:
+    """The offered hold was confirmed: an offer taken."""
+
+    waitlist_id: str
+    user_id: str
+    holding_id: str
+
+
+@dataclass(frozen=True)
+class WaitlistLapsed:
+    """The offered hold expired: the entry's turn passed to the next in line."""
+
+    waitlist_id: str
+    user_id: str
+    holding_id: str
+
+
+@dataclass(frozen=True)
+class WaitlistLeft:
+    """The holder left, or cancelled the offered hold (`holding_id`, then)."""
+
+    waitlist_id: str
+    user_id: str
+    holding_id: str | None = None
+
+
+WaitlistEvent = WaitlistJoined | WaitlistOffered | WaitlistBooked | WaitlistLapsed | WaitlistLeft
+HoldEvent = (
     SeatsHeld
     | PaymentRequested
     | HoldConfirmed
@@ -96,3 +144,4 @@ Event = (
     | HoldExpired
     | BookingCancelled
 )
+Event = HoldEvent | WaitlistEvent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from seating.entries import WaitEntry, WaitStatus
 from seating.events import (
     BookingCancelled,
     Event,
@@ -12,6 +13,11 @@ from seating.events import (
     PaymentFailed,
     PaymentRequested,
     SeatsHeld,
+    WaitlistBooked,
+    WaitlistJoined,
+    WaitlistLapsed,
+    WaitlistLeft,
+    WaitlistOffered,
 )
 from seating.state import EventSeats, Hold, HoldStatus
 
@@ -64,6 +70,39 @@ def _apply(state: EventSeats, event: Event) -> None:
             hold.booking_cancelled = True
             hold.refund_id = event.refund_id
             _release(state, hold)
+        case WaitlistJoined():
+            entry = WaitEntry(
+                event.waitlist_id,
+                event.user_id,
+                event.seat_type,
+                event.quantity,
+                event.seq,
+                event.joined_at,
+            )
+            state.waitlist[entry.waitlist_id] = entry
+            state.queue.setdefault(entry.seat_type, []).append(entry.waitlist_id)
+        case WaitlistOffered():
+            entry = _unqueue(state, event.waitlist_id, WaitStatus.OFFERED)
+            entry.holding_id, entry.expires_at = event.holding_id, event.expires_at
+            state.offers[event.holding_id] = entry.waitlist_id
+        case WaitlistBooked():
+            state.waitlist[event.waitlist_id].status = WaitStatus.BOOKED
+        case WaitlistLapsed():
+            state.waitlist[event.waitlist_id].status = WaitStatus.LAPSED
+        case WaitlistLeft():
+            _unqueue(state, event.waitlist_id, WaitStatus.LEFT)
+
+
+def _unqueue(state: EventSeats, waitlist_id: str, status: WaitStatus) -> WaitEntry:
+    """Move an entry to `status`, out of its type's line if it waited there."""
+    entry = state.waitlist[waitlist_id]
+    if entry.status is WaitStatus.WAITING:
+        line = state.queue[entry.seat_type]
+        line.remove(waitlist_id)
+        if not line:
+            del state.queue[entry.seat_type]
+    entry.status = status
+    return entry
 
 
 def _not_live(state: EventSeats, hold: Hold) -> None:

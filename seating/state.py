@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from seating.entries import WaitEntry, WaitStatus
 from seating.events import SeatLine
 
 
@@ -81,7 +82,7 @@ def row_order(row: str) -> tuple[int, int, str]:
 
 @dataclass
 class EventSeats:
-    """Seats, holds and who occupies which seat, for one event."""
+    """Seats, holds and who occupies which seat, for one event; its waiting list."""
 
     event_id: str
     seats: dict[str, Seat]
@@ -92,6 +93,11 @@ class EventSeats:
     holds: dict[str, Hold] = field(default_factory=dict)
     occupant: dict[str, str] = field(default_factory=dict)
     live_by_user: dict[str, set[str]] = field(default_factory=dict)
+    waitlist: dict[str, WaitEntry] = field(default_factory=dict)
+    # Kept with the waiting list: ids of the entries still waiting per seat type, in line
+    # order, and the entry each offered hold was made for.
+    queue: dict[str, list[str]] = field(default_factory=dict)
+    offers: dict[str, str] = field(default_factory=dict)
     rows: dict[str, list[list[Seat]]] = field(default_factory=dict, init=False)
     # Kept by occupy/vacate and evolve so best-available can skip full rows and refuse a sold
     # out type without looking at its seats: occupied seats per (seat type, row), and a heap of
@@ -131,6 +137,16 @@ class EventSeats:
             self.live_by_user.setdefault(hold.user_id, set()).add(hold.holding_id)
         self.track_expiry(hold)
         self.prune_expiries()
+
+    def restore_entry(self, entry: WaitEntry) -> None:
+        """Put back a waiting-list entry read from storage, with the indexes `evolve` keeps."""
+        self.waitlist[entry.waitlist_id] = entry
+        if entry.status is WaitStatus.WAITING:
+            line = self.queue.setdefault(entry.seat_type, [])
+            line.append(entry.waitlist_id)
+            line.sort(key=lambda w: self.waitlist[w].seq)
+        if entry.holding_id is not None:
+            self.offers[entry.holding_id] = entry.waitlist_id
 
     def occupy(self, seat_id: str, holding_id: str) -> None:
         if seat_id not in self.occupant:
@@ -184,9 +200,15 @@ class EventSeats:
         return self.holds[holding_id] if holding_id else None
 
     def is_free(self, seat_id: str, now: float) -> bool:
-        """Free now: nobody occupies it, or only a hold whose time is up."""
+        """Free now: nobody occupies it, or only a hold whose time is up, unless someone waits
+        for its type: those seats go to the waiting list when the hold's expiry is decided."""
         hold = self.holder_of(seat_id)
-        return hold is None or hold.lapsed(now)
+        return hold is None or (hold.lapsed(now) and not self.waited_for(seat_id))
+
+    def waited_for(self, seat_id: str) -> bool:
+        """Whether an entry of the waiting list waits for seats of this seat's type."""
+        seat = self.seats.get(seat_id)
+        return seat is not None and bool(self.queue.get(seat.seat_type))
 
     def seat_status(self, seat_id: str, now: float) -> str:
         """available, held or booked, as a buyer sees it now."""

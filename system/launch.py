@@ -1,4 +1,5 @@
-"""Start and stop the system's own processes (workers, analytics, ingress) on this machine."""
+"""Start and stop the system's own processes (workers, analytics, gateway, admitter, ingress) on
+this machine."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def process_specs(workers: int = 2, analytics: bool = True) -> list[ProcessSpec]
     if analytics:
         specs.append(ProcessSpec("analytics", "analytics"))
     specs.append(ProcessSpec("gateway", "partners"))
+    specs.append(ProcessSpec("admitter", "waitroom"))
     specs.append(ProcessSpec("ingress", "ingress"))
     return specs
 

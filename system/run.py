@@ -32,6 +32,8 @@ def main() -> None:
     configure_logging(settings.log_level)
     if settings.admin_token is None:
         settings = settings.model_copy(update={"admin_token": f"adm_{secrets.token_urlsafe(24)}"})
+    if settings.queue_pass_secret is None:  # every ingress process must sign with the same one
+        settings = settings.model_copy(update={"queue_pass_secret": secrets.token_urlsafe(32)})
     log_dir = settings.devstack_dir / "logs" / "app"
     state_file = log_dir / "restarts.json"
     state_file.unlink(missing_ok=True)  # counts of an earlier run

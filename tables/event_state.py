@@ -1,13 +1,16 @@
-"""The event_state table: each event's seat state as its owning worker keeps it.
+"""The seat_state table: every event's seat state as its owning worker keeps it.
 
-One partition per event. Static columns: `epoch` (the owner allowed to write) and `version`
-(batches written so far). Rows (kind, item_id):
+Sharded by the seat-commands partition that decides the event (`topics.partitioning`): one
+Cassandra partition per shard holds the rows of all its events and, as static columns, the
+shard's owner `epoch` (with the `owner`'s name) and `version` (batches written so far). Rows
+(event_id, kind, item_id):
 * `hold`, holding id: the hold and its waiting confirms (`hold_to_row`);
 * `seat`, seat id: who occupies the seat, how, until when (`seat_row`), for readers;
+* `wait`, waitlist id: a waiting-list entry (`waitlist_to_row`);
 * `cmd`, command id: a finished command's outcome, kept 7 days;
 * `out`, message id: a booking event not yet acknowledged by Kafka (the outbox).
-Only the owner writes, each poll in one batch conditional on its epoch and the version; the
-ingress creates the partition (epoch 0) and readers use the functions below."""
+Only the shard's owner writes, each poll for all of its events in one batch conditional on its
+epoch and the version; readers use the functions below, which find the shard themselves."""
 
 from __future__ import annotations
 
@@ -21,13 +24,18 @@ from cassandra.cluster import Session
 from cassandra.query import BatchStatement, BatchType
 
 from infra.cassandra import Statements, applied, execute
-from seating import EventSeats, Hold, HoldStatus, SeatLine
+from seating import EventSeats, Hold, HoldStatus, SeatLine, WaitEntry, WaitStatus
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
+from topics.partitioning import seat_partition
 
 OUTCOME_TTL_SECONDS = 7 * 24 * 3600
-_PUT = "UPDATE event_state USING TTL ? SET data = ? WHERE event_id = ? AND kind = ? AND item_id = ?"
-_HOLDS = "SELECT data FROM event_state WHERE event_id = ? AND kind = 'hold'"
+_PUT = (
+    "UPDATE seat_state USING TTL ? SET data = ? "
+    "WHERE shard = ? AND event_id = ? AND kind = ? AND item_id = ?"
+)
+_HOLDS = "SELECT data FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'hold'"
+_WAITS = "SELECT data FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'wait'"
 
 
 @dataclass(frozen=True)
@@ -43,10 +51,22 @@ class Waiter:
 class Stored:
     """What an owner reads when it loads an event."""
 
-    version: int | None
     holds: list[tuple[Hold, list[Waiter]]] = field(default_factory=list)
+    waits: list[WaitEntry] = field(default_factory=list)
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     outbox: list[BookingEventV1] = field(default_factory=list)  # in decision order
+
+
+@dataclass
+class EventRows:
+    """What one poll writes for one event."""
+
+    event_id: str
+    holds: list[tuple[Hold, list[Waiter]]]
+    seat_rows: dict[str, str]
+    outcomes: dict[str, CommandOutcomeV1]
+    events: list[BookingEventV1]  # the outbox, in decision order
+    waits: list[WaitEntry] = field(default_factory=list)  # waiting-list entries
 
 
 # -- rows ---------------------------------------------------------------------------------------
@@ -65,6 +85,18 @@ def hold_from_row(text: str) -> tuple[Hold, list[Waiter]]:
     data["seats"] = tuple(SeatLine(**line) for line in data["seats"])
     data["status"] = HoldStatus(data["status"])
     return Hold(**data), waiters
+
+
+def waitlist_to_row(entry: WaitEntry) -> str:
+    """A waiting-list entry as the JSON of its row."""
+    return orjson.dumps(vars(entry)).decode()
+
+
+def waitlist_from_row(text: str) -> WaitEntry:
+    """Inverse of `waitlist_to_row`."""
+    data: dict[str, Any] = orjson.loads(text)
+    data["status"] = WaitStatus(data["status"])
+    return WaitEntry(**data)
 
 
 def seat_row(state: EventSeats, seat_id: str) -> str:
@@ -103,41 +135,56 @@ def outbox_from_row(text: str) -> tuple[tuple[int, int], BookingEventV1]:
 # -- the owner's reads and writes -----------------------------------------------------------------
 
 
-async def create(q: Statements, event_id: str) -> None:
-    """The event's partition, owned by nobody yet (epoch 0)."""
-    await q.run("INSERT INTO event_state (event_id, epoch) VALUES (?, 0)", event_id)
+async def owner_of(q: Statements, shard: int) -> tuple[int, str] | None:
+    """(epoch, owner) of a shard, or None when nobody ever claimed it."""
+    rows = await q.run("SELECT epoch, owner FROM seat_state WHERE shard = ? LIMIT 1", shard)
+    if not rows or rows[0]["epoch"] is None:
+        return None
+    return rows[0]["epoch"], rows[0]["owner"]
 
 
-async def claim(q: Statements, event_id: str, epoch: int) -> bool:
-    """Raise the event's epoch to ours; False when a newer owner already holds it."""
-    rows = await q.run(
-        "UPDATE event_state SET epoch = ? WHERE event_id = ? IF epoch < ?", epoch, event_id, epoch
-    )
-    if applied(rows):
-        return True
-    current = rows[0].get("epoch") if rows else None
+async def claim(q: Statements, shard: int, owner: str, current: int | None) -> bool:
+    """Raise the shard's epoch from `current` (None: never claimed) by one for `owner`; False
+    when it is no longer `current`. Every batch of an older epoch fails from then on."""
     if current is None:
         rows = await q.run(
-            "UPDATE event_state SET epoch = ? WHERE event_id = ? IF epoch = null", epoch, event_id
+            "UPDATE seat_state SET epoch = 1, owner = ? WHERE shard = ? IF epoch = null",
+            owner,
+            shard,
         )
-        return applied(rows)
-    return bool(current == epoch)
+    else:
+        rows = await q.run(
+            "UPDATE seat_state SET epoch = ?, owner = ? WHERE shard = ? IF epoch = ?",
+            current + 1,
+            owner,
+            shard,
+            current,
+        )
+    return applied(rows)
 
 
-async def load(q: Statements, event_id: str) -> Stored:
-    """The event's version, holds, stored outcomes and outbox."""
-    # The version first: a late batch landing between the two reads then fails our next write.
-    version = await q.run("SELECT version FROM event_state WHERE event_id = ? LIMIT 1", event_id)
-    stored = Stored(version[0]["version"] if version else None)
+async def version(q: Statements, shard: int) -> int | None:
+    """Batches written to the shard so far (None: never). Read it before the rows it covers:
+    a late batch landing between the two reads then fails the next write too."""
+    rows = await q.run("SELECT version FROM seat_state WHERE shard = ? LIMIT 1", shard)
+    return rows[0]["version"] if rows else None
+
+
+async def load(q: Statements, shard: int, event_id: str) -> Stored:
+    """The event's holds, stored outcomes and outbox."""
+    stored = Stored()
     rows = await q.run(
-        "SELECT kind, item_id, data FROM event_state WHERE event_id = ? AND kind IN ?",
+        "SELECT kind, item_id, data FROM seat_state WHERE shard = ? AND event_id = ? AND kind IN ?",
+        shard,
         event_id,
-        ["cmd", "hold", "out"],
+        ["cmd", "hold", "out", "wait"],
     )
     outbox = []
     for row in rows:
         if row["kind"] == "hold":
             stored.holds.append(hold_from_row(row["data"]))
+        elif row["kind"] == "wait":
+            stored.waits.append(waitlist_from_row(row["data"]))
         elif row["kind"] == "out":
             outbox.append(outbox_from_row(row["data"]))
         else:
@@ -147,41 +194,40 @@ async def load(q: Statements, event_id: str) -> Stored:
 
 
 async def write(
-    q: Statements,
-    event_id: str,
-    *,
-    epoch: int,
-    version: int | None,
-    holds: Iterable[tuple[Hold, list[Waiter]]],
-    seat_rows: dict[str, str],
-    outcomes: dict[str, CommandOutcomeV1],
-    events: list[BookingEventV1],
+    q: Statements, shard: int, *, epoch: int, version: int | None, events: Iterable[EventRows]
 ) -> bool:
-    """One batch, applied only if `epoch` still owns the event and nobody wrote since
-    `version` (it sets `version + 1`); False when it was not applied."""
+    """One batch for every event of a poll, applied only if `epoch` still owns the shard and
+    nobody wrote since `version` (it sets `version + 1`); False when it was not applied."""
     batch = BatchStatement(
         batch_type=BatchType.UNLOGGED, serial_consistency_level=ConsistencyLevel.SERIAL
     )
+    written = (version or 0) + 1
     batch.add(
-        q("UPDATE event_state SET version = ? WHERE event_id = ? IF epoch = ? AND version = ?"),
-        ((version or 0) + 1, event_id, epoch, version),
+        q("UPDATE seat_state SET version = ? WHERE shard = ? IF epoch = ? AND version = ?"),
+        (written, shard, epoch, version),
     )
     put = q(_PUT)
-    for hold, waiters in holds:
-        batch.add(put, (0, hold_to_row(hold, waiters), event_id, "hold", hold.holding_id))
-    for seat_id, row in seat_rows.items():
-        batch.add(put, (0, row, event_id, "seat", seat_id))
-    for command_id, outcome in outcomes.items():
-        row = outcome.model_dump_json()
-        batch.add(put, (OUTCOME_TTL_SECONDS, row, event_id, "cmd", command_id))
-    # The outbox: booking events land iff the decision lands, and stay until published.
-    for index, event in enumerate(events):
-        row = outbox_to_row((version or 0) + 1, index, event)
-        batch.add(put, (0, row, event_id, "out", event.message_id))
+    for rows in events:
+        event_id = rows.event_id
+        for hold, waiters in rows.holds:
+            row = hold_to_row(hold, waiters)
+            batch.add(put, (0, row, shard, event_id, "hold", hold.holding_id))
+        for seat_id, row in rows.seat_rows.items():
+            batch.add(put, (0, row, shard, event_id, "seat", seat_id))
+        for entry in rows.waits:
+            row = waitlist_to_row(entry)
+            batch.add(put, (0, row, shard, event_id, "wait", entry.waitlist_id))
+        for command_id, outcome in rows.outcomes.items():
+            row = outcome.model_dump_json()
+            batch.add(put, (OUTCOME_TTL_SECONDS, row, shard, event_id, "cmd", command_id))
+        # The outbox: booking events land iff the decision lands, and stay until published.
+        for index, event in enumerate(rows.events):
+            row = outbox_to_row(written, index, event)
+            batch.add(put, (0, row, shard, event_id, "out", event.message_id))
     return applied(await execute(q.session, batch))
 
 
-async def delete_outbox(q: Statements, event_id: str, message_ids: list[str]) -> None:
+async def delete_outbox(q: Statements, shard: int, event_id: str, message_ids: list[str]) -> None:
     """Take published booking events out of the event's outbox.
 
     Unconditional (no epoch, no version), and safe so: the owner deletes only messages Kafka
@@ -191,7 +237,8 @@ async def delete_outbox(q: Statements, event_id: str, message_ids: list[str]) ->
     or ordered before the write by its timestamp) only makes the next owner publish a
     duplicate."""
     await q.run(
-        "DELETE FROM event_state WHERE event_id = ? AND kind = 'out' AND item_id IN ?",
+        "DELETE FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'out' AND item_id IN ?",
+        shard,
         event_id,
         message_ids,
     )
@@ -203,7 +250,9 @@ async def delete_outbox(q: Statements, event_id: str, message_ids: list[str]) ->
 async def seat_statuses(q: Statements, event_id: str, now: float) -> dict[str, str]:
     """available, held or booked for every seat with a row (a seat without one is available)."""
     rows = await q.run(
-        "SELECT item_id, data FROM event_state WHERE event_id = ? AND kind = 'seat'", event_id
+        "SELECT item_id, data FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'seat'",
+        seat_partition(event_id),
+        event_id,
     )
     return {r["item_id"]: seat_status(r["data"], now) for r in rows}
 
@@ -211,7 +260,7 @@ async def seat_statuses(q: Statements, event_id: str, now: float) -> dict[str, s
 async def taken_seats(q: Statements, now: float) -> dict[str, list[str]]:
     """Every event's seats held or booked now (a scan of the whole table)."""
     taken: dict[str, list[str]] = {}
-    for row in await q.run("SELECT event_id, kind, item_id, data FROM event_state"):
+    for row in await q.run("SELECT event_id, kind, item_id, data FROM seat_state"):
         if row["kind"] == "seat" and seat_status(row["data"], now) != "available":
             taken.setdefault(row["event_id"], []).append(row["item_id"])
     return taken
@@ -220,7 +269,9 @@ async def taken_seats(q: Statements, now: float) -> dict[str, list[str]]:
 async def outcome(q: Statements, event_id: str, command_id: str) -> CommandOutcomeV1 | None:
     """The stored outcome of a finished command."""
     rows = await q.run(
-        "SELECT data FROM event_state WHERE event_id = ? AND kind = 'cmd' AND item_id = ?",
+        "SELECT data FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'cmd' "
+        "AND item_id = ?",
+        seat_partition(event_id),
         event_id,
         command_id,
     )
@@ -229,10 +280,23 @@ async def outcome(q: Statements, event_id: str, command_id: str) -> CommandOutco
 
 async def holds(q: Statements, event_id: str) -> list[Hold]:
     """Every hold the owner stored for the event."""
-    return [hold_from_row(r["data"])[0] for r in await q.run(_HOLDS, event_id)]
+    rows = await q.run(_HOLDS, seat_partition(event_id), event_id)
+    return [hold_from_row(r["data"])[0] for r in rows]
+
+
+async def waitlist(q: Statements, event_id: str) -> list[WaitEntry]:
+    """Every entry of the event's waiting list, as the owner stored them."""
+    rows = await q.run(_WAITS, seat_partition(event_id), event_id)
+    return [waitlist_from_row(r["data"]) for r in rows]
+
+
+def waitlist_now(session: Session, event_id: str) -> list[WaitEntry]:
+    """`waitlist`, blocking (for scripts without an event loop)."""
+    rows = session.execute(_WAITS.replace("?", "%s"), (seat_partition(event_id), event_id))
+    return [waitlist_from_row(r["data"]) for r in rows]
 
 
 def holds_now(session: Session, event_id: str) -> list[Hold]:
     """`holds`, blocking (for scripts without an event loop)."""
-    rows = session.execute(_HOLDS.replace("?", "%s"), (event_id,))
+    rows = session.execute(_HOLDS.replace("?", "%s"), (seat_partition(event_id), event_id))
     return [hold_from_row(r["data"])[0] for r in rows]

@@ -19,6 +19,8 @@ COLUMNS = (
     "prices",
     "hold_ttl_seconds",
     "sale_starts_at",
+    "waiting_room",
+    "admit_per_minute",
     "city",
     "venue_name",
     "created_at",

@@ -48,6 +48,7 @@ def isolated_settings(**overrides: object) -> Settings:
         "gateway_group_id": f"gateway-{run}",
         "http_port": free_port(),
         "admin_token": f"adm_{uuid.uuid4().hex}",
+        "queue_pass_secret": uuid.uuid4().hex,
         "worker_session_timeout_ms": 6000,
     }
     values.update(overrides)

@@ -50,6 +50,11 @@ ERROR_CODES: dict[OutcomeCode, str] = {
     OutcomeCode.SEAT_LIMIT: "the partner holds its per-event seat limit already (details.limit)",
     OutcomeCode.SALE_NOT_STARTED: "the event's sale has not opened yet "
     "(details.sale_starts_at, seconds since the epoch)",
+    OutcomeCode.SEATS_AVAILABLE: "(HTTP only) joining a waiting list while at least the asked "
+    "number of seats of the type are available: hold them instead",
+    OutcomeCode.WAITLIST_NOT_FOUND: "(HTTP only) no such waiting-list entry of yours",
+    OutcomeCode.WAITLIST_ENDED: "(HTTP only) the waiting-list entry was booked, lapsed or left "
+    "already",
     OutcomeCode.HOLD_NOT_FOUND: "no such hold of yours",
     OutcomeCode.HOLD_EXPIRED: "the hold lapsed before it was confirmed",
     OutcomeCode.HOLD_ENDED: "the hold was cancelled, expired or confirmed already",

@@ -121,8 +121,36 @@ class RecordPaymentV1(_Command):
         )
 
 
+class JoinWaitlistV1(_Command):
+    """Sent by the ingress only: partners may hold, confirm and cancel, not wait."""
+
+    type: Literal["join_waitlist"] = "join_waitlist"
+    user_id: Id
+    seat_type: Id
+    quantity: int = Field(ge=1, le=100)
+
+    def to_domain(self) -> seating.JoinWaitlist:
+        return seating.JoinWaitlist(self.command_id, self.user_id, self.seat_type, self.quantity)
+
+
+class LeaveWaitlistV1(_Command):
+    type: Literal["leave_waitlist"] = "leave_waitlist"
+    user_id: Id
+    waitlist_id: Id
+
+    def to_domain(self) -> seating.LeaveWaitlist:
+        return seating.LeaveWaitlist(self.command_id, self.user_id, self.waitlist_id)
+
+
 SeatCommand = Annotated[
-    HoldSeatsV1 | ConfirmHoldV1 | CancelHoldV1 | CancelBookingV1 | ExpireHoldV1 | RecordPaymentV1,
+    HoldSeatsV1
+    | ConfirmHoldV1
+    | CancelHoldV1
+    | CancelBookingV1
+    | ExpireHoldV1
+    | RecordPaymentV1
+    | JoinWaitlistV1
+    | LeaveWaitlistV1,
     Field(discriminator="type"),
 ]
 COMMAND_TYPES: tuple[str, ...] = (
@@ -132,4 +160,6 @@ COMMAND_TYPES: tuple[str, ...] = (
     "cancel_booking",
     "expire_hold",
     "record_payment",
+    "join_waitlist",
+    "leave_waitlist",
 )

@@ -14,6 +14,7 @@ Reason = Literal[
     "unsupported_version",
     "invalid_fields",
     "wrong_key",
+    "wrong_partition",
     "too_large",
     "command_not_allowed",
     "unknown_partner",

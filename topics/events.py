@@ -21,6 +21,11 @@ EVENT_TYPES: dict[str, type[seating.Event]] = {
         seating.HoldCancelled,
         seating.HoldExpired,
         seating.BookingCancelled,
+        seating.WaitlistJoined,
+        seating.WaitlistOffered,
+        seating.WaitlistBooked,
+        seating.WaitlistLapsed,
+        seating.WaitlistLeft,
     )
 }
 EventType = Literal[
@@ -32,6 +37,11 @@ EventType = Literal[
     "HoldCancelled",
     "HoldExpired",
     "BookingCancelled",
+    "WaitlistJoined",
+    "WaitlistOffered",
+    "WaitlistBooked",
+    "WaitlistLapsed",
+    "WaitlistLeft",
 ]
 # Secrets stay inside the seat workers: these fields never go on the wire, and read back as
 # the values given here.

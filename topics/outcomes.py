@@ -35,6 +35,9 @@ class OutcomeCode(StrEnum):
     COMMAND_ID_REUSED = ErrorCode.COMMAND_ID_REUSED.value
     SEAT_LIMIT = ErrorCode.SEAT_LIMIT.value
     SALE_NOT_STARTED = ErrorCode.SALE_NOT_STARTED.value
+    SEATS_AVAILABLE = ErrorCode.SEATS_AVAILABLE.value
+    WAITLIST_NOT_FOUND = ErrorCode.WAITLIST_NOT_FOUND.value
+    WAITLIST_ENDED = ErrorCode.WAITLIST_ENDED.value
     # the worker's: a command for an event that does not exist
     EVENT_NOT_FOUND = "event_not_found"
     # the partner gateway's: commands it does not forward

@@ -1,10 +1,14 @@
-"""What `result` holds in an outcome: a hold, or a booking (schema version 1)."""
+"""What `result` holds in an outcome: a hold, a booking, or a waiting-list entry (schema
+version 1)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+import seating
 
 _NO_REF: set[str] = {"customer_ref"}
 
@@ -50,6 +54,37 @@ class BookingResultV1(BaseModel):
     refund_id: str | None
     created_at: str
     customer_ref: str | None = None
+
+
+def iso(ts: float) -> str:
+    """Seconds since the epoch as ISO-8601 UTC."""
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+class WaitlistResultV1(BaseModel):
+    """A waiting-list entry (HTTP only): `position` counts from 1 the entries of its seat type
+    still waiting up to it, 0 once it no longer waits; an offered entry names its hold."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    waitlist_id: str
+    position: int
+    status: Literal["waiting", "offered", "booked", "lapsed", "left"]
+    holding_id: str | None = None
+    expires_at: str | None = None
+
+    @classmethod
+    def of(cls, entry: seating.WaitEntry, line: list[seating.WaitEntry]) -> WaitlistResultV1:
+        """`entry` as its holder sees it, placed among the event's entries `line`."""
+        return cls.model_validate(
+            {
+                "waitlist_id": entry.waitlist_id,
+                "position": seating.position(entry, line),
+                "status": entry.status.value,
+                "holding_id": entry.holding_id,
+                "expires_at": iso(entry.expires_at) if entry.expires_at is not None else None,
+            }
+        )
 
 
 def as_result(result: HoldResultV1 | BookingResultV1) -> dict[str, Any]:

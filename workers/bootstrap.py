@@ -52,7 +52,7 @@ async def run_worker(settings: Settings) -> None:
         Rules(settings.max_seats_per_hold, settings.max_active_holds_per_user),
         payments,
     )
-    ownership = Ownership(owner, store, topics.seat_commands)
+    ownership = Ownership(owner, store)
     loop = CommandLoop(consumer, owner, publisher, ownership)
     consumer.subscribe([topics.seat_commands], listener=ownership)
     async with AsyncExitStack() as stack:

@@ -13,6 +13,7 @@ from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from infra.logs import get_logger
 from topics.codec import Undecodable, decode_command
 from topics.commands import ExpireHoldV1, SeatCommand
+from topics.partitioning import seat_partition
 from workers.metrics import COMMANDS, DEAD_LETTERS, POLL_SECONDS
 from workers.owner import Fenced, SeatOwner
 from workers.ports import PartitionClaims
@@ -33,10 +34,9 @@ class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
     (a listener that raised used to leave the worker with no epochs until the next rebalance,
     deciding nothing and expiring nothing: CI fault run, seed 255022784)."""
 
-    def __init__(self, owner: SeatOwner, store: PartitionClaims, topic: str) -> None:
+    def __init__(self, owner: SeatOwner, store: PartitionClaims) -> None:
         self.owner = owner
         self.store = store
-        self.topic = topic
         self.unsettled: dict[int, int | None] = {}  # partition -> its epoch before
         self._settling = asyncio.Lock()
         self._next_try = 0.0
@@ -52,6 +52,12 @@ class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
             self.unsettled = {p: previous.get(p) for p in sorted(mine)}
         await self.settle()
         log.info("partitions assigned", epochs=self.owner.epochs, unsettled=list(self.unsettled))
+
+    def reload(self, partition: int) -> None:
+        """Load the partition's events again (its state was forgotten after a failed poll), so
+        that their holds expire even when no command for them comes."""
+        if partition in self.owner.epochs:
+            self.unsettled.setdefault(partition, self.owner.epochs[partition])
 
     async def settle(self) -> None:
         """Claim and load every assigned partition not done yet; what fails waits for the
@@ -70,7 +76,7 @@ class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def _claim(self, partition: int, before: int | None) -> None:
         if partition not in self.owner.epochs:
-            epoch = await self.store.claim_partition(self.topic, partition, before)
+            epoch = await self.store.claim_partition(partition, before)
             if epoch != before:
                 self.owner.forget([partition])
             self.owner.epochs[partition] = epoch
@@ -131,13 +137,20 @@ class CommandLoop:
     async def _retry(self, tp: TopicPartition, offset: int, pause: float) -> None:
         """Forget the partition's state and read it again from `offset` (if still ours)."""
         self.owner.forget([tp.partition])
+        self.ownership.reload(tp.partition)
         with suppress(IllegalStateError):
             self.consumer.seek(tp, offset)
         await asyncio.sleep(pause)
 
     def _decode(self, record: ConsumerRecord) -> SeatCommand | None:
         try:
-            return decode_command(record.key, record.value)
+            command = decode_command(record.key, record.value)
+            if seat_partition(command.event_id) != record.partition:
+                # Decided here, it would have two deciders and its state a shard nobody reads.
+                raise Undecodable(
+                    "wrong_partition", f"event {command.event_id} is not decided here"
+                )
+            return command
         except Undecodable as exc:
             DEAD_LETTERS.labels(reason=exc.reason).inc()
             self.publisher.dead_letter(record, exc)

@@ -12,15 +12,13 @@ from topics.outcomes import CommandOutcomeV1
 
 @dataclass
 class LiveEvent:
-    """One event's seat state, the epoch it is written under, outcomes and waiting confirms."""
+    """One event's seat state, its partition, outcomes and waiting confirms."""
 
     state: EventSeats
-    epoch: int
     partition: int
     name: str
     venue_id: str
     prices: dict[str, float]
-    version: int | None = None  # batches written to the event so far (None: never)
     seats_read_at: float = 0.0
     seats_reread: bool = False
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)

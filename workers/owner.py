@@ -16,6 +16,7 @@ from seating import (
     Hold,
     HoldConfirmed,
     PaymentRequested,
+    WaitlistEvent,
     decide,
     evolve,
 )
@@ -23,10 +24,10 @@ from tables.event_state import Waiter, seat_row
 from topics.commands import ConfirmHoldV1, HoldSeatsV1, RecordPaymentV1, SeatCommand
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1, ErrorBody, OutcomeCode
-from topics.results import as_result
+from topics.results import WaitlistResultV1, as_result
 from workers.live import LiveEvent
 from workers.ports import PaymentsPort, PublisherPort, SeatStorePort
-from workers.store import Changes, Rules
+from workers.store import Changes, EventWrite, Rules
 from workers.views import booking_view, hold_view
 
 log = get_logger("owner")
@@ -36,7 +37,8 @@ _CREATING = frozenset({"hold_seats", "record_payment"})
 
 
 class Fenced(Exception):
-    """A newer owner holds this event: this worker must not write it."""
+    """The partition's shard moved on without this worker's state: a newer owner holds it, or
+    a batch of ours that we took for failed landed after all. Its state must be read again."""
 
 
 @dataclass
@@ -44,7 +46,7 @@ class PollResult:
     """What deciding one poll produced, to publish once it is persisted."""
 
     outcomes: list[tuple[int | None, CommandOutcomeV1]] = field(default_factory=list)
-    events: list[tuple[str, BookingEventV1]] = field(default_factory=list)
+    events: list[tuple[LiveEvent, BookingEventV1]] = field(default_factory=list)
     payments: list[tuple[str, PaymentRequested]] = field(default_factory=list)
     refunds: list[tuple[BookingCancelled, str]] = field(default_factory=list)
     bookings: list[tuple[LiveEvent, str]] = field(default_factory=list)
@@ -67,8 +69,10 @@ class SeatOwner:
         self.payments = payments
         self.clock = clock
         self.epochs: dict[int, int] = {}
+        self.versions: dict[int, int | None] = {}  # each shard's version, once read
         self.events: dict[str, LiveEvent] = {}
         self._loading: dict[str, asyncio.Lock] = {}
+        self._reading: dict[int, asyncio.Lock] = {}
         self._forgotten: dict[int, int] = {}
 
     # -- ownership -------------------------------------------------------------------------
@@ -78,11 +82,12 @@ class SeatOwner:
         gone = set(partitions)
         for partition in gone:
             self._forgotten[partition] = self._forgotten.get(partition, 0) + 1
+            self.versions.pop(partition, None)
         for event_id in [e for e, live in self.events.items() if live.partition in gone]:
             del self.events[event_id]
 
     async def live(self, event_id: str, partition: int) -> LiveEvent | None:
-        """The event's state, loading it (and claiming it under our epoch) when first needed.
+        """The event's state, loading it when first needed.
 
         One load of an event at a time, and a load that `forget` overtook is done again: a
         state read before a write of ours must never replace the state that made the write."""
@@ -104,12 +109,23 @@ class SeatOwner:
         meta = await self.store.event_meta(event_id)
         if meta is None:
             return None
-        epoch = self.epochs.get(partition)
-        if epoch is None or not await self.store.claim_event(event_id, epoch):
+        if partition not in self.epochs:
             raise Fenced(event_id)
-        live = await self.store.load_event(meta, event_id, epoch, partition, self.rules)
+        await self._read_version(partition)
+        live = await self.store.load_event(meta, event_id, partition, self.rules)
         live.seats_read_at = self.clock()
         return live
+
+    async def _read_version(self, partition: int) -> None:
+        """Know the shard's version before reading any of its events: a batch of ours that
+        lands after the version was read then fails our next write, so no state read after
+        the version is ever written over by one that missed it."""
+        async with self._reading.setdefault(partition, asyncio.Lock()):
+            while partition not in self.versions:
+                forgotten = self._forgotten.get(partition, 0)
+                version = await self.store.shard_version(partition)
+                if self._forgotten.get(partition, 0) == forgotten:
+                    self.versions[partition] = version
 
     async def _republish(self, live: LiveEvent) -> None:
         """Publish the booking events an earlier poll persisted but may not have published (its
@@ -122,7 +138,9 @@ class SeatOwner:
             self.publisher.booking_event(event_id, event)
         await self.publisher.flush()
         try:
-            await self.store.delivered(event_id, [e.message_id for e in live.outbox])
+            await self.store.delivered(
+                live.partition, event_id, [e.message_id for e in live.outbox]
+            )
         except Exception as exc:  # the next load publishes them once more; readers drop them
             log.warning("outbox not emptied", event_id=event_id, error=str(exc))
         live.outbox = []
@@ -136,12 +154,17 @@ class SeatOwner:
     # -- deciding ---------------------------------------------------------------------------
 
     async def handle(self, partition: int, commands: list[SeatCommand]) -> None:
-        """Decide, persist and publish a poll's commands for one partition."""
+        """Decide, persist and publish a poll's commands for one partition: every event's
+        changes in one batch, fenced by the partition's epoch and its shard's version."""
+        epoch = self.epochs.get(partition)
+        if epoch is None:
+            raise Fenced(f"partition {partition}")
+        forgotten = self._forgotten.get(partition, 0)
         by_event: dict[str, list[SeatCommand]] = {}
         for command in commands:
             by_event.setdefault(command.event_id, []).append(command)
         result = PollResult()
-        writes: list[tuple[LiveEvent, Changes]] = []
+        writes: list[EventWrite] = []
         for event_id, event_commands in by_event.items():
             live = await self.live(event_id, partition)
             if live is None:
@@ -153,26 +176,28 @@ class SeatOwner:
             for command in event_commands:
                 self._apply(live, command, changes, result)
             if changes:
-                writes.append((live, changes))
-        # Each event's batch is fenced on its own: write them side by side, publish once all hold.
-        # Every write is over (or failed) before a failure is raised, so none is still on its way
-        # while the poll is read and decided again.
-        written = await asyncio.gather(
-            *(self._write(live, changes) for live, changes in writes), return_exceptions=True
-        )
-        for (live, _), ok in zip(writes, written, strict=True):
-            if ok is not True:
-                self.events.pop(live.state.event_id, None)
-        for (live, _), ok in zip(writes, written, strict=True):
-            if isinstance(ok, BaseException):
-                raise ok
-            if not ok:
-                raise Fenced(live.state.event_id)
+                writes.append((live, changes, {s: seat_row(live.state, s) for s in changes.seats}))
+        if writes:
+            await self._write(partition, epoch, forgotten, writes)
         await self._after_persist(result)
 
-    async def _write(self, live: LiveEvent, changes: Changes) -> bool:
-        seat_rows = {s: seat_row(live.state, s) for s in changes.seats}
-        return await self.store.write(live, changes, seat_rows)
+    async def _write(
+        self, partition: int, epoch: int, forgotten: int, writes: list[EventWrite]
+    ) -> None:
+        """Persist a poll, or forget the partition's state and raise: after a failure (the
+        batch may still land) or a refusal, only Cassandra knows what the state is."""
+        if self._forgotten.get(partition, 0) != forgotten or partition not in self.versions:
+            raise Fenced(f"partition {partition}")  # forgotten while we decided: read again
+        version = self.versions[partition]
+        try:
+            written = await self.store.write(partition, epoch, version, writes)
+        except BaseException:
+            self.forget([partition])
+            raise
+        if not written:
+            self.forget([partition])
+            raise Fenced(f"partition {partition}")
+        self.versions[partition] = (version or 0) + 1
 
     async def _refresh_seats(self, live: LiveEvent, commands: list[SeatCommand]) -> None:
         """Read the venue's seats again when a hold names seats (or a type) we do not know:
@@ -215,9 +240,11 @@ class SeatOwner:
         at = datetime.fromtimestamp(now, UTC)
         for index, event in enumerate(decision.events):
             evolve(live.state, event)
-            holding_id = event.holding_id
-            changes.holds.add(holding_id)
-            changes.seats.update(live.state.holds[holding_id].seat_ids)
+            if isinstance(event, WaitlistEvent):
+                changes.waits.add(event.waitlist_id)
+            else:
+                changes.holds.add(event.holding_id)
+                changes.seats.update(live.state.holds[event.holding_id].seat_ids)
             wrapped = BookingEventV1.wrap(
                 event,
                 event_id=live.state.event_id,
@@ -225,15 +252,16 @@ class SeatOwner:
                 index=index,
                 at=at,
             )
-            result.events.append((live.state.event_id, wrapped))
+            result.events.append((live, wrapped))
             changes.events.append(wrapped)
             if isinstance(event, PaymentRequested):
                 result.payments.append((live.state.event_id, event))
             elif isinstance(event, BookingCancelled):
-                result.refunds.append((event, live.state.holds[holding_id].charge_id or ""))
-                result.bookings.append((live, holding_id))
+                charge_id = live.state.holds[event.holding_id].charge_id
+                result.refunds.append((event, charge_id or ""))
+                result.bookings.append((live, event.holding_id))
             elif isinstance(event, HoldConfirmed):
-                result.bookings.append((live, holding_id))
+                result.bookings.append((live, event.holding_id))
         if decision.pending and isinstance(command, ConfirmHoldV1):
             waiting = live.waiters.setdefault(command.holding_id, [])
             if all(w.command_id != command.command_id for w in waiting):
@@ -282,17 +310,17 @@ class SeatOwner:
             self.payments.start(event_id, requested)
         for reply_partition, outcome in result.outcomes:
             self.publisher.outcome(reply_partition, outcome)
-        delivered: dict[str, list[str]] = {}
-        for event_id, event in result.events:
-            self.publisher.booking_event(event_id, event)
-            delivered.setdefault(event_id, []).append(event.message_id)
+        delivered: dict[tuple[int, str], list[str]] = {}
+        for live, event in result.events:
+            self.publisher.booking_event(live.state.event_id, event)
+            delivered.setdefault((live.partition, live.state.event_id), []).append(event.message_id)
         await self.publisher.flush()
         # Kafka has them: out of the outbox. A delete that fails leaves a duplicate for the next
         # owner to publish, nothing lost, so it does not fail the poll.
-        for event_id, error in zip(
+        for (_, event_id), error in zip(
             delivered,
             await asyncio.gather(
-                *(self.store.delivered(e, ids) for e, ids in delivered.items()),
+                *(self.store.delivered(p, e, ids) for (p, e), ids in delivered.items()),
                 return_exceptions=True,
             ),
             strict=True,
@@ -344,6 +372,12 @@ def _outcome(live: LiveEvent, command: SeatCommand, decision: Decision) -> Comma
             details=decision.rejection.details,
         )
         return CommandOutcomeV1(**base, status="rejected", error=error)
+    entry = live.state.waitlist.get(decision.waitlist_id or "")
+    if entry is not None:
+        line = list(live.state.waitlist.values())
+        shown = WaitlistResultV1.of(entry, line).model_dump(exclude_none=True)
+        joined = command.type == "join_waitlist" and bool(decision.events)
+        return CommandOutcomeV1(**base, status="created" if joined else "ok", result=shown)
     hold = live.state.holds.get(decision.holding_id or "")
     if hold is None:
         return CommandOutcomeV1(**base, status="ok", result={"holding_id": decision.holding_id})

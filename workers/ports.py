@@ -13,33 +13,36 @@ from seating import BookingCancelled, Hold, PaymentRequested, Seat
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
 from workers.live import LiveEvent
-from workers.store import Changes, Rules
+from workers.store import EventWrite, Rules
 
 
 class SeatStorePort(Protocol):
-    """Event state, read and written fenced by the owner's epoch (workers/store.py)."""
+    """Event state, read and written fenced by the owner's epoch and the shard's version
+    (workers/store.py)."""
 
     async def event_meta(self, event_id: str) -> dict[str, Any] | None: ...
 
-    async def claim_event(self, event_id: str, epoch: int) -> bool: ...
+    async def shard_version(self, partition: int) -> int | None: ...
 
     async def load_event(
-        self, meta: dict[str, Any], event_id: str, epoch: int, partition: int, rules: Rules
+        self, meta: dict[str, Any], event_id: str, partition: int, rules: Rules
     ) -> LiveEvent: ...
 
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]: ...
 
-    async def write(self, live: LiveEvent, changes: Changes, seat_rows: dict[str, str]) -> bool: ...
+    async def write(
+        self, partition: int, epoch: int, version: int | None, writes: list[EventWrite]
+    ) -> bool: ...
 
     async def project_booking(self, live: LiveEvent, hold: Hold) -> None: ...
 
-    async def delivered(self, event_id: str, message_ids: list[str]) -> None: ...
+    async def delivered(self, partition: int, event_id: str, message_ids: list[str]) -> None: ...
 
 
 class PartitionClaims(Protocol):
     """Owner epochs of command partitions and the events loaded under them (workers/store.py)."""
 
-    async def claim_partition(self, topic: str, partition: int, previous: int | None) -> int: ...
+    async def claim_partition(self, partition: int, previous: int | None) -> int: ...
 
     async def partition_events(self, partition: int) -> list[str]: ...
 

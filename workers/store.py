@@ -1,4 +1,4 @@
-"""The seat store: event state in Cassandra, fenced by owner epochs."""
+"""The seat store: event state in Cassandra, fenced by the owner epoch of each partition."""
 
 from __future__ import annotations
 
@@ -20,11 +20,15 @@ class Changes:
 
     holds: set[str] = field(default_factory=set)
     seats: set[str] = field(default_factory=set)
+    waits: set[str] = field(default_factory=set)  # waiting-list entries
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     events: list[BookingEventV1] = field(default_factory=list)  # the outbox, in order
 
     def __bool__(self) -> bool:
-        return bool(self.holds or self.seats or self.outcomes or self.events)
+        return bool(self.holds or self.seats or self.waits or self.outcomes or self.events)
+
+
+EventWrite = tuple[LiveEvent, Changes, dict[str, str]]  # an event, its changes, its seat rows
 
 
 @dataclass(frozen=True)
@@ -36,30 +40,26 @@ class Rules:
 
 
 class SeatStore:
-    """Reads and writes event_state and the tables projected from it."""
+    """Reads and writes seat_state and the tables projected from it."""
 
     def __init__(self, statements: Statements, owner: str, topic: str) -> None:
         self.q = statements
         self.owner = owner
         self.topic = topic
 
-    async def claim_partition(self, topic: str, partition: int, previous: int | None) -> int:
-        """Take (or keep, when nobody took it since) the owner epoch of a partition."""
+    async def claim_partition(self, partition: int, previous: int | None) -> int:
+        """Take (or keep, when nobody took it since) the owner epoch of a partition's shard."""
         while True:
-            current = await ownership.owner_of(self.q, topic, partition)
-            if current is None:
-                if await ownership.claim_first(self.q, topic, partition, self.owner):
-                    return 1
-                continue
-            epoch, owner = current
-            if previous is not None and epoch == previous and owner == self.owner:
-                return previous
-            if await ownership.claim_next(self.q, topic, partition, self.owner, epoch):
-                return int(epoch + 1)
+            current = await event_state.owner_of(self.q, partition)
+            if current is not None and current == (previous, self.owner):
+                return current[0]
+            epoch = current[0] if current is not None else None
+            if await event_state.claim(self.q, partition, self.owner, epoch):
+                return (epoch or 0) + 1
 
-    async def claim_event(self, event_id: str, epoch: int) -> bool:
-        """Raise the event's epoch to ours; False when a newer owner already holds it."""
-        return await event_state.claim(self.q, event_id, epoch)
+    async def shard_version(self, partition: int) -> int | None:
+        """Batches written to the partition's shard so far; read before loading its events."""
+        return await event_state.version(self.q, partition)
 
     async def partition_events(self, partition: int) -> list[str]:
         """Events an earlier owner of `partition` loaded."""
@@ -70,7 +70,7 @@ class SeatStore:
         return await events.meta(self.q, event_id)
 
     async def load_event(
-        self, meta: dict[str, Any], event_id: str, epoch: int, partition: int, rules: Rules
+        self, meta: dict[str, Any], event_id: str, partition: int, rules: Rules
     ) -> LiveEvent:
         """The event's state as persisted (noting its partition for the next owner)."""
         await ownership.note_event(self.q, self.topic, partition, event_id)
@@ -83,13 +83,15 @@ class SeatStore:
             max_seats_per_hold=rules.max_seats_per_hold,
             max_active_holds_per_user=rules.max_active_holds_per_user,
         )
-        live = LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], prices)
-        stored = await event_state.load(self.q, event_id)
-        live.version, live.outcomes, live.outbox = stored.version, stored.outcomes, stored.outbox
+        live = LiveEvent(state, partition, meta["name"], meta["venue_id"], prices)
+        stored = await event_state.load(self.q, partition, event_id)
+        live.outcomes, live.outbox = stored.outcomes, stored.outbox
         for hold, waiters in stored.holds:
             state.restore(hold)
             if waiters:
                 live.waiters[hold.holding_id] = waiters
+        for entry in stored.waits:
+            state.restore_entry(entry)
         return live
 
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
@@ -103,26 +105,33 @@ class SeatStore:
             if r["seat_type"] in prices
         }
 
-    async def write(self, live: LiveEvent, changes: Changes, seat_rows: dict[str, str]) -> bool:
-        """One conditional batch with every change of the poll; False when fenced off: by a
-        newer owner, or by a batch of ours that we took for failed but that landed after all."""
-        written = await event_state.write(
+    async def write(
+        self, partition: int, epoch: int, version: int | None, writes: list[EventWrite]
+    ) -> bool:
+        """One conditional batch with every change of a poll to the partition's events; False
+        when fenced off: by a newer owner, or by a batch of ours that we took for failed but
+        that landed after all."""
+        return await event_state.write(
             self.q,
-            live.state.event_id,
-            epoch=live.epoch,
-            version=live.version,
-            holds=((live.state.holds[h], live.waiters.get(h, [])) for h in changes.holds),
-            seat_rows=seat_rows,
-            outcomes=changes.outcomes,
-            events=changes.events,
+            partition,
+            epoch=epoch,
+            version=version,
+            events=(
+                event_state.EventRows(
+                    live.state.event_id,
+                    [(live.state.holds[h], live.waiters.get(h, [])) for h in changes.holds],
+                    seat_rows,
+                    changes.outcomes,
+                    changes.events,
+                    [live.state.waitlist[w] for w in changes.waits],
+                )
+                for live, changes, seat_rows in writes
+            ),
         )
-        if written:
-            live.version = (live.version or 0) + 1
-        return written
 
-    async def delivered(self, event_id: str, message_ids: list[str]) -> None:
+    async def delivered(self, partition: int, event_id: str, message_ids: list[str]) -> None:
         """Take published booking events out of the event's outbox."""
-        await event_state.delete_outbox(self.q, event_id, message_ids)
+        await event_state.delete_outbox(self.q, partition, event_id, message_ids)
 
     async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
         """Write (or update) the booking of a confirmed hold and the buyer's history row."""

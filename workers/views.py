@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from seating import Hold, HoldStatus
-from topics.results import BookingResultV1, HoldResultV1
-
-
-def iso(ts: float) -> str:
-    """Seconds since the epoch as ISO-8601 UTC."""
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+from topics.results import BookingResultV1, HoldResultV1, iso
 
 
 def hold_view(event_id: str, hold: Hold) -> HoldResultV1:

@@ -40,9 +40,24 @@
       ["booking_success_rate", pct(f.booking_success_rate), "hold → booking"],
       ["cancellation_rate", pct(f.cancellation_rate), "bookings cancelled"],
       ["payment_failures", f.payment_failures, "payment failures"],
+      ["waitlist_size", f.waitlist_size, "on the waiting list"],
+      ["waitlist_offers_taken", f.waitlist_offers_taken, "waiting-list offers taken"],
     ];
     $("cards").replaceChildren(...list.map(([key, value, label]) => {
       const card = el("div", { class: "card", id: "card-" + key, "data-value": String(f[key]) });
+      card.append(el("b", {}, String(value)), el("small", {}, label));
+      return card;
+    }));
+  }
+
+  // The waiting room: buyers in the queue and those let in (the waiting list's are cards above).
+  function queueCards(q) {
+    const list = [
+      ["in_queue", q.waiting_room ? q.in_queue : "—", "in the waiting room's queue"],
+      ["admitted", q.admitted, "let in from the queue"],
+    ];
+    $("queue-cards").replaceChildren(...list.map(([key, value, label]) => {
+      const card = el("div", { class: "card", id: "card-" + key, "data-value": String(q[key]) });
       card.append(el("b", {}, String(value)), el("small", {}, label));
       return card;
     }));
@@ -101,6 +116,7 @@
     $("board").hidden = false;
     $("event-name").textContent = (f.name || "event") + " — updated " + new Date().toLocaleTimeString();
     cards(f);
+    if (body.queue) queueCards(body.queue);
     bars($("funnel"), [
       ["holds", f.holds_created], ["confirmed", f.holds_confirmed],
       ["kept", f.holds_confirmed - f.bookings_cancelled], ["expired", f.holds_expired],

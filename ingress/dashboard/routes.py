@@ -18,6 +18,7 @@ from analytics.store import read_summary
 from ingress.deps import Ctx, owns
 from ingress.errors import ApiError, not_found
 from ingress.routes.events import load_event, read_event_seats
+from tables import queue
 
 router = APIRouter(tags=["dashboard"])
 STATIC = resources.files("ingress.dashboard")
@@ -54,12 +55,26 @@ async def stream_dashboard(
         last: object = ()
         while not await request.is_disconnected():
             summary = await read_summary(ctx.q, event_id)
-            if summary != last:
-                last = summary
+            line = await queue_figures(ctx, event)
+            if (summary, line) != last:
+                last = (summary, line)
                 figures = await event_figures(ctx.q, event)
                 seats = (await read_event_seats(event_id, ctx))["seats"]
-                body = {"figures": figures, "seats": seats}
+                body = {"figures": figures, "seats": seats, "queue": line}
                 yield {"event": "figures", "data": orjson.dumps(body).decode()}
             await asyncio.sleep(POLL_SECONDS)
 
     return EventSourceResponse(updates(), ping=15)
+
+
+async def queue_figures(ctx: Ctx, event: dict[str, Any]) -> dict[str, Any]:
+    """The waiting room's figures of issue 13 item 5, as the admitter last wrote them (the
+    waiting list's come with the analytics figures)."""
+    room = await queue.room(ctx.q, event["event_id"]) if event.get("waiting_room") else None
+    joined, admitted = (room["joined"] or 0, room["admitted"] or 0) if room else (0, 0)
+    return {
+        "waiting_room": room is not None,
+        "joined": joined,
+        "in_queue": joined - admitted,
+        "admitted": admitted,
+    }

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from ingress.deps import Caller, Ctx, Organizer, owns
 from ingress.errors import ApiError, not_found
 from ingress.routes.venues import load_venue, venue_seat_rows
 from seating.ids import is_event_id, new_id
-from tables import event_state, events
+from tables import event_state, events, queue
 
 router = APIRouter(tags=["events"])
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -33,6 +33,8 @@ class NewEvent(BaseModel):
     prices: dict[str, Annotated[float, Field(ge=0, le=1_000_000)]]
     hold_ttl_seconds: int | None = Field(default=None, ge=1, le=3600)
     sale_starts_at: AwareDatetime | datetime | None = None
+    waiting_room: StrictBool = False
+    admit_per_minute: int | None = Field(default=None, gt=0, le=1_000_000)
 
 
 async def load_event(ctx: Ctx, event_id: str) -> dict[str, Any]:
@@ -43,6 +45,7 @@ async def load_event(ctx: Ctx, event_id: str) -> dict[str, Any]:
     if event is None:
         raise not_found("event")
     event["prices"] = dict(event["prices"] or {})  # the driver's map type does not serialise
+    event["waiting_room"] = bool(event["waiting_room"])  # null for events made before rooms
     return event
 
 
@@ -77,12 +80,16 @@ async def create_event(body: NewEvent, ctx: Ctx, principal: Organizer) -> dict[s
         "prices": body.prices,
         "hold_ttl_seconds": body.hold_ttl_seconds or ctx.settings.hold_ttl_seconds,
         "sale_starts_at": sale_starts_at,
+        "waiting_room": body.waiting_room,
+        "admit_per_minute": body.admit_per_minute or ctx.settings.admit_per_minute,
         "city": venue["city"],
         "venue_name": venue["name"],
         "created_at": datetime.now(UTC),
     }
-    await event_state.create(ctx.q, event["event_id"])
     await events.insert(ctx.q, event)
+    if body.waiting_room:
+        opens = sale_starts_at or event["created_at"]
+        await queue.open_room(ctx.q, event["event_id"], opens, event["admit_per_minute"])
     await ctx.search.announce(event)
     return event
 

@@ -26,6 +26,7 @@ from topics.commands import (
 router = APIRouter(tags=["holds and bookings"])
 SeatId = Annotated[str, Field(min_length=1, max_length=32)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+QueuePass = Annotated[str | None, Header(alias="Evently-Queue-Pass", max_length=1024)]
 
 
 class HoldRequest(BaseModel):
@@ -89,6 +90,18 @@ async def send(ctx: Ctx, command: SeatCommand) -> OrjsonResponse:
     return OrjsonResponse(outcome.result, status_code=201 if outcome.status == "created" else 200)
 
 
+def check_seat_count(ctx: Ctx, field: str, wanted: int) -> None:
+    """422 naming `field` when `wanted` is over the seats a hold may take."""
+    limit = ctx.settings.max_seats_per_hold
+    if wanted > limit:
+        raise ApiError(
+            422,
+            "too_many_seats",
+            f"{field}: a hold takes at most {limit} seats",
+            {"field": field, "limit": limit},
+        )
+
+
 def _event_of(child_id: str, what: str) -> str:
     event_id = event_of(child_id)
     if event_id is None:
@@ -104,21 +117,16 @@ async def hold_seats(
     ctx: Ctx,
     principal: Customer,
     idempotency_key: IdempotencyKey = None,
+    queue_pass: QueuePass = None,
 ) -> Any:
-    """Hold seats by id, or the best available of a seat type; all or nothing."""
+    """Hold seats by id, or the best available of a seat type; all or nothing. With a waiting
+    room, only with this buyer's queue pass (Evently-Queue-Pass)."""
     body.check_one_form()
     if not is_event_id(event_id):
         raise not_found("event")
-    limit = ctx.settings.max_seats_per_hold
+    await ctx.gate.check(event_id, principal.user_id, queue_pass)
     wanted = len(body.seat_ids) if body.seat_ids is not None else body.quantity or 0
-    if wanted > limit:
-        field = "seat_ids" if body.seat_ids is not None else "quantity"
-        raise ApiError(
-            422,
-            "too_many_seats",
-            f"{field}: a hold takes at most {limit} seats",
-            {"field": field, "limit": limit},
-        )
+    check_seat_count(ctx, "seat_ids" if body.seat_ids is not None else "quantity", wanted)
     command = HoldSeatsV1(
         command_id=command_id(principal, request, idempotency_key),
         event_id=event_id,

@@ -18,6 +18,7 @@ from infra.cassandra import connect, execute
 from infra.settings import Settings
 from tests.e2e.conftest import MakeUser, error_of, seat_statuses
 from tests.support import eventually
+from topics.partitioning import seat_partition
 
 pytestmark = pytest.mark.e2e
 
@@ -298,8 +299,9 @@ async def persisted_as(session: Session, event_id: str, holding_id: str, status:
     """Whether the event's owner has persisted the hold with `status`."""
     rows = await execute(
         session,
-        "SELECT data FROM event_state WHERE event_id = %s AND kind = 'hold' AND item_id = %s",
-        (event_id, holding_id),
+        "SELECT data FROM seat_state WHERE shard = %s AND event_id = %s AND kind = 'hold' "
+        "AND item_id = %s",
+        (seat_partition(event_id), event_id, holding_id),
     )
     return bool(rows) and orjson.loads(rows[0]["data"])["status"] == status
 

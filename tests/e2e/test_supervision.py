@@ -18,13 +18,13 @@ import httpx
 import pytest
 
 from infra.cassandra import connect
-from infra.kafka import topics_for
 from infra.settings import Settings
 from seating import HoldStatus
 from system.launch import settings_env
 from tables.event_state import hold_from_row
 from tests.e2e.conftest import ARTIFACTS, bearer
 from tests.support import drop_deployment, isolated_settings
+from topics.partitioning import seat_partition
 
 pytestmark = pytest.mark.e2e
 RESUME_WITHIN_S = 60.0  # session timeout (6 s) + rebalance + restart with its first backoff
@@ -110,17 +110,11 @@ def owner_pid(settings: Settings, event_id: str) -> int:
     """The pid of the worker process that owns the event's partition now."""
     session = connect(settings)
     try:
-        topic = topics_for(settings).seat_commands
-        for row in session.execute(
-            "SELECT partition, event_id FROM partition_events WHERE topic = %s ALLOW FILTERING",
-            (topic,),
-        ):
-            if row["event_id"] == event_id:
-                owner = session.execute(
-                    "SELECT owner FROM partition_owners WHERE topic = %s AND partition = %s",
-                    (topic, row["partition"]),
-                ).one()
-                return int(owner["owner"].rsplit("-", 1)[1])
+        owner = session.execute(
+            "SELECT owner FROM seat_state WHERE shard = %s LIMIT 1", (seat_partition(event_id),)
+        ).one()
+        if owner is not None and owner["owner"]:
+            return int(owner["owner"].rsplit("-", 1)[1])
     finally:
         session.cluster.shutdown()
     raise AssertionError(f"no owner for {event_id}")
@@ -131,7 +125,8 @@ def active_holds(settings: Settings, event_id: str) -> list[tuple[str, tuple[str
     session = connect(settings)
     try:
         rows = session.execute(
-            "SELECT data FROM event_state WHERE event_id = %s AND kind = 'hold'", (event_id,)
+            "SELECT data FROM seat_state WHERE shard = %s AND event_id = %s AND kind = 'hold'",
+            (seat_partition(event_id), event_id),
         )
         holds = [hold_from_row(r["data"])[0] for r in rows]
     finally:

@@ -35,9 +35,10 @@ RECOVERY_SECONDS = 10  # clients go on after the last fault healed: the system m
 
 
 async def setup_event(
-    http: httpx.AsyncClient, admin: dict[str, str]
+    http: httpx.AsyncClient, admin: dict[str, str], ttl: int = HOLD_TTL_SECONDS
 ) -> tuple[str, list[str], dict]:
-    """An event of 60 seats (rows A-F) with a 5 s hold time; its organizer's headers."""
+    """An event of 60 seats (rows A-F) with a 5 s hold time (or `ttl`); its organizer's
+    headers."""
     organizer = await sign_up(http, "organizer", admin)
     headers = {"Authorization": f"Bearer {organizer['token']}"}
     venue = await http.post(
@@ -59,7 +60,7 @@ async def setup_event(
             "name": "Fault Night",
             "starts_at": "2030-01-01T20:00:00Z",
             "prices": {"Regular": 25.0},
-            "hold_ttl_seconds": HOLD_TTL_SECONDS,
+            "hold_ttl_seconds": ttl,
         },
     )
     assert event.status_code == 201, event.text

@@ -50,8 +50,8 @@ class _Outcomes:
     async def _send(self, command: BaseModel, event_id: str) -> None:
         await self.producer.send_and_wait(self.topic, encode(command), key=event_id.encode())
 
-    async def send_raw(self, key: bytes | None, value: bytes) -> None:
-        await self.producer.send_and_wait(self.topic, value, key=key)
+    async def send_raw(self, key: bytes | None, value: bytes, partition: int | None = None) -> None:
+        await self.producer.send_and_wait(self.topic, value, key=key, partition=partition)
 
     async def wait_for(self, command_ids: list[str], timeout: float = 60.0) -> None:
         """Until every command has at least one outcome."""

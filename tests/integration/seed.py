@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from infra.cassandra import connect
 from infra.settings import Settings
 from seating.ids import new_id
+from topics.partitioning import seat_partition
 
 
 def seed_event(
@@ -31,7 +32,6 @@ def seed_event(
             "VALUES (%s, 'org', 'Hall', 'Oslo', ['Regular'])",
             (venue_id,),
         )
-        session.execute("INSERT INTO event_state (event_id, epoch) VALUES (%s, 0)", (event_id,))
         session.execute(
             "INSERT INTO events (event_id, venue_id, owner_id, name, prices, hold_ttl_seconds, "
             "starts_at, created_at) VALUES (%s, %s, 'org', 'Gig', {'Regular': 10.0}, %s, %s, %s)",
@@ -49,7 +49,8 @@ def persisted_holds(settings: Settings, event_id: str) -> list[dict[str, object]
     session = connect(settings)
     try:
         rows = session.execute(
-            "SELECT data FROM event_state WHERE event_id = %s AND kind = 'hold'", (event_id,)
+            "SELECT data FROM seat_state WHERE shard = %s AND event_id = %s AND kind = 'hold'",
+            (seat_partition(event_id), event_id),
         )
         return [orjson.loads(r["data"]) for r in rows]
     finally:

@@ -16,6 +16,7 @@ from infra.settings import Settings
 from search.feeder import IndexFeeder
 from search.query import Query
 from seating.ids import new_id
+from topics.partitioning import seat_partition
 
 pytestmark = pytest.mark.integration
 Feeders = Callable[[], Awaitable[IndexFeeder]]
@@ -93,7 +94,9 @@ async def test_a_starting_ingress_loads_events_capacity_and_taken_seats(
                 seat,
             )
         await q.run(
-            "INSERT INTO event_state (event_id, kind, item_id, data) VALUES (?, 'seat', 'A-1', ?)",
+            "INSERT INTO seat_state (shard, event_id, kind, item_id, data) "
+            "VALUES (?, ?, 'seat', 'A-1', ?)",
+            seat_partition(row["event_id"]),
             row["event_id"],
             '{"h": "x", "s": "booked", "x": null}',
         )

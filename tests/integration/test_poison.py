@@ -23,17 +23,21 @@ from tests.integration.seed import seed_event
 from tests.support import free_port
 from topics.commands import HoldSeatsV1
 from topics.dead_letters import DeadLetterV1
+from topics.names import SEAT_COMMANDS
+from topics.partitioning import seat_partition
 
 pytestmark = pytest.mark.integration
 ROUNDS = 40
 
 
-def poison(event_id: str) -> list[tuple[str, bytes | None, bytes | None]]:
-    """(expected reason, key, value) of every kind of unreadable command."""
+def poison(event_id: str) -> list[tuple[str, bytes | None, bytes | None, int | None]]:
+    """(expected reason, key, value, partition) of every kind of unreadable command (the
+    partition: None for the key's own)."""
     key = event_id.encode()
     hold = {"type": "hold_seats", "command_id": uuid.uuid4().hex, "event_id": event_id}
     hold |= {"user_id": "mallory", "seat_ids": ["A-1"]}
-    return [
+    elsewhere = (seat_partition(event_id) + 1) % SEAT_COMMANDS.partitions
+    kinds: list[tuple[str, bytes | None, bytes | None]] = [
         ("bad_json", key, b"{oops"),
         ("bad_json", key, None),
         ("not_an_object", key, b"[1, 2]"),
@@ -45,6 +49,10 @@ def poison(event_id: str) -> list[tuple[str, bytes | None, bytes | None]]:
         ("wrong_key", uuid.uuid4().hex.encode(), orjson.dumps(hold)),
         ("wrong_key", None, orjson.dumps(hold)),
         ("too_large", key, orjson.dumps(hold | {"pad": "x" * 70_000})),
+    ]
+    # A readable command in a partition that does not decide its event.
+    return [(*kind, None) for kind in kinds] + [
+        ("wrong_partition", key, orjson.dumps(hold), elsewhere)
     ]
 
 
@@ -115,8 +123,8 @@ async def test_poison_is_dead_lettered_and_the_worker_keeps_its_pace(
     kinds = poison(event_id)
     started, sent = time.monotonic(), []
     for i in range(ROUNDS):
-        reason, key, value = kinds[i % len(kinds)]
-        await partner.send_raw(key, value)
+        reason, key, value, partition = kinds[i % len(kinds)]
+        await partner.send_raw(key, value, partition)
         command = HoldSeatsV1(
             command_id=uuid.uuid4().hex,
             event_id=event_id,

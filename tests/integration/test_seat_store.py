@@ -13,15 +13,16 @@ import pytest
 from infra.cassandra import Statements, connect
 from infra.settings import Settings
 from tests.checker import seat_conflicts
+from tests.integration.late_store import LateStore
 from tests.integration.seed import persisted_holds, seed_event
 from tests.unit.workers.fakes import FakePayments, FakePublisher
 from topics.codec import encode
 from topics.commands import HoldSeatsV1
+from topics.partitioning import seat_partition
 from workers.owner import Fenced, SeatOwner
 from workers.store import Rules, SeatStore
 
 pytestmark = pytest.mark.integration
-PARTITION = 0
 
 
 @pytest.fixture
@@ -43,7 +44,10 @@ class StuckPublisher(FakePublisher):
 
 
 async def owner_of(
-    store: SeatStore, previous: int | None = None, publisher: FakePublisher | None = None
+    store: SeatStore,
+    partition: int,
+    previous: int | None = None,
+    publisher: FakePublisher | None = None,
 ) -> SeatOwner:
     owner = SeatOwner(
         store,
@@ -51,7 +55,7 @@ async def owner_of(
         Rules(max_seats_per_hold=10, max_active_holds_per_user=5),
         FakePayments(),
     )
-    owner.epochs[PARTITION] = await store.claim_partition(store.topic, PARTITION, previous)
+    owner.epochs[partition] = await store.claim_partition(partition, previous)
     return owner
 
 
@@ -59,36 +63,64 @@ def hold(event_id: str, command_id: str, user: str, *seats: str) -> HoldSeatsV1:
     return HoldSeatsV1(command_id=command_id, event_id=event_id, user_id=user, seat_ids=[*seats])
 
 
-async def test_a_batch_from_a_stale_reading_by_the_same_owner_is_refused(
-    settings: Settings, store: SeatStore
+async def test_a_batch_that_lands_after_its_owner_read_the_state_again_fails_the_next_write(
+    settings: Settings,
 ) -> None:
-    """What a lost answer leaves behind: the owner read the event before its own batch landed.
-    Deciding on that reading must not take a seat the batch gave away."""
+    """What a lost answer leaves behind: the owner reads the event again, and only then does
+    its own batch land. Deciding on that reading must not take a seat the batch gave away."""
     event_id, _ = seed_event(settings)
-    owner = await owner_of(store)
-    stale = await owner.live(event_id, PARTITION)
-    owner.forget([PARTITION])
-    await owner.handle(PARTITION, [hold(event_id, "c1", "u1", "A-1")])
-    owner.events[event_id] = stale  # type: ignore[assignment]
-    with pytest.raises(Fenced):
-        await owner.handle(PARTITION, [hold(event_id, "c2", "u2", "A-1")])
-    await owner.handle(PARTITION, [hold(event_id, "c2", "u2", "A-1")])
-    outcome = owner.events[event_id].outcomes["c2"]
-    assert outcome.error is not None and outcome.error.code == "seats_unavailable"
-    holds = persisted_holds(settings, event_id)
-    assert len(holds) == 1 and seat_conflicts(holds) == []
+    p = seat_partition(event_id)
+    session = connect(settings)
+    store = LateStore(Statements(session), owner="test-owner", topic="seat-commands")
+    try:
+        owner = await owner_of(store, p)
+        store.hold_back = True
+        with pytest.raises(TimeoutError):
+            await owner.handle(p, [hold(event_id, "c1", "u1", "A-1")])
+        assert owner.events == {} and p not in owner.versions  # forgotten: only Cassandra knows
+        stale = await owner.live(event_id, p)  # read again: no hold yet
+        assert stale is not None and stale.state.holds == {}
+        assert await store.land()  # ...and now the first batch lands
+        with pytest.raises(Fenced):
+            await owner.handle(p, [hold(event_id, "c2", "u2", "A-1")])
+        await owner.handle(p, [hold(event_id, "c2", "u2", "A-1")])
+        outcome = owner.events[event_id].outcomes["c2"]
+        assert outcome.error is not None and outcome.error.code == "seats_unavailable"
+        holds = persisted_holds(settings, event_id)
+        assert len(holds) == 1 and seat_conflicts(holds) == []
+    finally:
+        session.cluster.shutdown()
+
+
+async def test_one_poll_over_many_events_is_one_batch(settings: Settings, store: SeatStore) -> None:
+    """Every event of a poll is written in the partition's one conditional batch."""
+    first, _ = seed_event(settings)
+    events = [first]
+    while len(events) < 3:  # events of the same partition
+        event_id, _ = seed_event(settings, rows="A", per_row=1)
+        if seat_partition(event_id) == seat_partition(first):
+            events.append(event_id)
+    p = seat_partition(first)
+    owner = await owner_of(store, p)
+    before = await store.shard_version(p)
+    commands = [hold(e, f"c{n}", f"u{n}", "A-1") for n, e in enumerate(events)]
+    await owner.handle(p, commands)
+    assert await store.shard_version(p) == (before or 0) + 1
+    for event_id in events:
+        assert [h["seats"][0]["seat_id"] for h in persisted_holds(settings, event_id)] == ["A-1"]
 
 
 async def test_an_older_owner_is_fenced_off_by_a_newer_one(
     settings: Settings, store: SeatStore
 ) -> None:
     event_id, _ = seed_event(settings)
-    old = await owner_of(store)
-    await old.handle(PARTITION, [hold(event_id, "c1", "u1", "A-1")])
-    new = await owner_of(store)
-    await new.handle(PARTITION, [hold(event_id, "c2", "u2", "A-2")])
+    p = seat_partition(event_id)
+    old = await owner_of(store, p)
+    await old.handle(p, [hold(event_id, "c1", "u1", "A-1")])
+    new = await owner_of(store, p)
+    await new.handle(p, [hold(event_id, "c2", "u2", "A-2")])
     with pytest.raises(Fenced):
-        await old.handle(PARTITION, [hold(event_id, "c3", "u3", "A-2")])
+        await old.handle(p, [hold(event_id, "c3", "u3", "A-2")])
     assert event_id not in old.events
     assert sorted(h["seats"][0]["seat_id"] for h in persisted_holds(settings, event_id)) == [
         "A-1",
@@ -101,7 +133,8 @@ def outbox(settings: Settings, event_id: str) -> list[str]:
     session = connect(settings)
     try:
         rows = session.execute(
-            "SELECT item_id FROM event_state WHERE event_id = %s AND kind = 'out'", (event_id,)
+            "SELECT item_id FROM seat_state WHERE shard = %s AND event_id = %s AND kind = 'out'",
+            (seat_partition(event_id), event_id),
         )
         return [r["item_id"] for r in rows]
     finally:
@@ -112,15 +145,16 @@ async def test_booking_events_of_a_worker_killed_before_its_publish_reach_the_ne
     settings: Settings, store: SeatStore
 ) -> None:
     event_id, _ = seed_event(settings)
+    p = seat_partition(event_id)
     stuck = StuckPublisher()
-    old = await owner_of(store, publisher=stuck)
-    poll = asyncio.create_task(old.handle(PARTITION, [hold(event_id, "c1", "u1", "A-1", "A-2")]))
+    old = await owner_of(store, p, publisher=stuck)
+    poll = asyncio.create_task(old.handle(p, [hold(event_id, "c1", "u1", "A-1", "A-2")]))
     await stuck.flushing.wait()  # the batch landed; Kafka does not take the events
     poll.cancel()  # the worker is killed
     assert outbox(settings, event_id) == ["c1#0"]
     publisher = FakePublisher()
-    new = await owner_of(store, publisher=publisher)
-    await new.live(event_id, PARTITION)
+    new = await owner_of(store, p, publisher=publisher)
+    await new.live(event_id, p)
     assert [(e.message_id, e.type) for e in publisher.events] == [("c1#0", "SeatsHeld")]
     assert [encode(e) for e in publisher.events] == [encode(e) for e in stuck.events]
     assert outbox(settings, event_id) == []  # delivered, so taken out
@@ -128,14 +162,15 @@ async def test_booking_events_of_a_worker_killed_before_its_publish_reach_the_ne
 
 async def test_outbox_rows_land_with_their_batch_only(settings: Settings, store: SeatStore) -> None:
     event_id, _ = seed_event(settings)
-    old = await owner_of(store)
-    await old.live(event_id, PARTITION)
+    p = seat_partition(event_id)
+    old = await owner_of(store, p)
+    await old.live(event_id, p)
     publisher = FakePublisher()
-    new = await owner_of(store, publisher=publisher)
-    await new.handle(PARTITION, [hold(event_id, "c1", "u1", "A-1")])
+    new = await owner_of(store, p, publisher=publisher)
+    await new.handle(p, [hold(event_id, "c1", "u1", "A-1")])
     assert [e.message_id for e in publisher.events] == ["c1#0"]
     assert outbox(settings, event_id) == []  # published, then taken out
     with pytest.raises(Fenced):
-        await old.handle(PARTITION, [hold(event_id, "c2", "u2", "A-2")])
+        await old.handle(p, [hold(event_id, "c2", "u2", "A-2")])
     assert outbox(settings, event_id) == []  # the fenced batch wrote none
     assert len(persisted_holds(settings, event_id)) == 1

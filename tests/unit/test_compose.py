@@ -18,7 +18,7 @@ from infra.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-APP_SERVICES = ("bootstrap", "worker", "analytics", "gateway", "ingress")
+APP_SERVICES = ("bootstrap", "worker", "analytics", "gateway", "admitter", "ingress")
 REQUIRED_SERVICES = ("kafka", "cassandra", *APP_SERVICES, "nginx")
 
 

@@ -16,14 +16,16 @@ from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
 from workers.live import LiveEvent
 from workers.ports import PaymentsPort, PublisherPort, SeatStorePort
-from workers.store import Changes, Rules
+from workers.store import Changes, EventWrite, Rules
 
 EVENT_ID = "e" * 32
+OTHER_EVENT_ID = "d" * 32  # a second event of the same partition
 
 
 @dataclass
 class FakeStore:
-    """One event of ten seats; `fenced` makes the next write fail as if a newer owner wrote;
+    """One event of ten seats, written in batches whose version is the count of event writes
+    so far (fine for one event); `fenced` makes the next write fail as if a newer owner wrote;
     a `gate` holds the next load until it is set; `load_started` is set once a load begins;
     `write_error` and `project_error` are raised by every write or projection while set.
     Only the outbox outlives a load: `outbox` holds the written, undelivered booking events."""
@@ -37,6 +39,8 @@ class FakeStore:
     gate: asyncio.Event | None = None
     load_started: asyncio.Event = field(default_factory=asyncio.Event)
     loads: int = 0
+    version_reads: int = 0
+    batches: int = 0
     writes: list[Changes] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
     write_error: Exception | None = None
@@ -44,15 +48,16 @@ class FakeStore:
     outbox: dict[str, BookingEventV1] = field(default_factory=dict)
 
     async def event_meta(self, event_id: str) -> dict[str, Any] | None:
-        if event_id != EVENT_ID:
+        if event_id not in (EVENT_ID, OTHER_EVENT_ID):
             return None
         return {"venue_id": "v", "name": "Gig", "prices": {"Regular": 10.0}, "hold_ttl_seconds": 60}
 
-    async def claim_event(self, event_id: str, epoch: int) -> bool:
-        return not self.fenced
+    async def shard_version(self, partition: int) -> int | None:
+        self.version_reads += 1
+        return len(self.writes) or None
 
     async def load_event(
-        self, meta: dict[str, Any], event_id: str, epoch: int, partition: int, rules: Rules
+        self, meta: dict[str, Any], event_id: str, partition: int, rules: Rules
     ) -> LiveEvent:
         self.loads += 1
         self.load_started.set()
@@ -60,23 +65,27 @@ class FakeStore:
         if gate is not None:
             await gate.wait()
         state = EventSeats(event_id, dict(self.catalog), meta["hold_ttl_seconds"])
-        live = LiveEvent(state, epoch, partition, meta["name"], meta["venue_id"], meta["prices"])
+        live = LiveEvent(state, partition, meta["name"], meta["venue_id"], meta["prices"])
         live.outbox = list(self.outbox.values())
         return live
 
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]:
         return dict(self.catalog)
 
-    async def write(self, live: LiveEvent, changes: Changes, seat_rows: dict[str, str]) -> bool:
+    async def write(
+        self, partition: int, epoch: int, version: int | None, writes: list[EventWrite]
+    ) -> bool:
         if self.write_error is not None:
             raise self.write_error
-        if self.fenced:
+        if self.fenced or version != (len(self.writes) or None):
             return False
-        self.writes.append(changes)
-        self.outbox.update((e.message_id, e) for e in changes.events)
+        for _, changes, _ in writes:
+            self.writes.append(changes)
+            self.outbox.update((e.message_id, e) for e in changes.events)
+        self.batches += 1
         return True
 
-    async def delivered(self, event_id: str, message_ids: list[str]) -> None:
+    async def delivered(self, partition: int, event_id: str, message_ids: list[str]) -> None:
         for message_id in message_ids:
             self.outbox.pop(message_id, None)
 

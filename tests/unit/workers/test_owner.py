@@ -10,7 +10,13 @@ from cassandra.cluster import NoHostAvailable
 
 from seating import Seat
 from tests.support import eventually
-from tests.unit.workers.fakes import EVENT_ID, FakePayments, FakePublisher, FakeStore
+from tests.unit.workers.fakes import (
+    EVENT_ID,
+    OTHER_EVENT_ID,
+    FakePayments,
+    FakePublisher,
+    FakeStore,
+)
 from topics.commands import (
     CancelBookingV1,
     CancelHoldV1,
@@ -150,6 +156,30 @@ async def test_fenced_write_drops_the_state_and_sends_nothing(rig: Rig) -> None:
         await rig.owner.handle(0, [hold("c2", "A-2")])
     assert len(rig.publisher.outcomes) == sent
     assert EVENT_ID not in rig.owner.events
+
+
+async def test_a_poll_over_two_events_is_one_batch(rig: Rig) -> None:
+    other = hold("c2", "A-1", user="u2").model_copy(update={"event_id": OTHER_EVENT_ID})
+    answers = await rig.send(hold("c1", "A-1"), other)
+    assert [a.status for a in answers] == ["created", "created"]
+    assert rig.store.batches == 1 and len(rig.store.writes) == 2
+
+
+async def test_after_a_failed_write_the_partition_is_read_again_version_first(rig: Rig) -> None:
+    """The batch whose answer was lost may still land: every event of the partition is
+    forgotten, and the shard's version is read again before any of them."""
+    other = hold("c2", "A-1", user="u2").model_copy(update={"event_id": OTHER_EVENT_ID})
+    await rig.send(hold("c1", "A-1"), other)
+    assert rig.store.version_reads == 1
+    rig.store.write_error = ConnectionError("connection to Cassandra lost")
+    with pytest.raises(ConnectionError):
+        await rig.owner.handle(0, [hold("c3", "A-2")])
+    assert rig.owner.events == {} and 0 not in rig.owner.versions
+    rig.store.write_error = None
+    loads = rig.store.loads
+    (answer,) = await rig.send(hold("c3", "A-2"))
+    assert answer.status == "created"
+    assert rig.store.version_reads == 2 and rig.store.loads == loads + 1
 
 
 async def test_unknown_event_is_answered_without_state(rig: Rig) -> None:

@@ -17,7 +17,7 @@ class FlakyClaims:
         self.claims: list[int] = []
         self.epochs: dict[int, int] = {}
 
-    async def claim_partition(self, topic: str, partition: int, previous: int | None) -> int:
+    async def claim_partition(self, partition: int, previous: int | None) -> int:
         if self.down:
             raise NoHostAvailable("Cassandra stopped", {})
         self.claims.append(partition)
@@ -34,7 +34,7 @@ async def test_an_assignment_while_cassandra_is_away_is_settled_when_it_returns(
     rig = Rig()
     rig.owner.epochs = {}
     claims = FlakyClaims()
-    ownership = Ownership(rig.owner, claims, "t")
+    ownership = Ownership(rig.owner, claims)
     await ownership.on_partitions_assigned([TopicPartition("t", 0), TopicPartition("t", 3)])
     assert rig.owner.epochs == {} and set(ownership.unsettled) == {0, 3}
     claims.down = False
@@ -50,7 +50,7 @@ async def test_a_partition_whose_events_cannot_be_read_keeps_its_epoch_and_tries
     rig.owner.epochs = {}
     claims = FlakyClaims()
     claims.down = False
-    ownership = Ownership(rig.owner, claims, "t")
+    ownership = Ownership(rig.owner, claims)
 
     async def away(partition: int) -> list[str]:
         raise NoHostAvailable("Cassandra stopped", {})
