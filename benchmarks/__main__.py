@@ -30,6 +30,7 @@ def run(
     rate: Annotated[float | None, typer.Option(help="Open loop: attempts a second.")] = None,
     flash_seconds: Annotated[float | None, typer.Option(help="Cap per flash-sale target.")] = None,
     mixed_seconds: Annotated[float | None, typer.Option(help="Mixed-load length.")] = None,
+    mixed_rate: Annotated[float | None, typer.Option(help="Mixed load: requests a second.")] = None,
     partner_commands: Annotated[int | None, typer.Option(help="Partner-path commands.")] = None,
     pretix_clients: Annotated[
         list[int] | None, typer.Option(help="Pretix-shaped sale: clients (once per value).")
@@ -40,6 +41,7 @@ def run(
         typer.Option(help="Leave out: noop flash pretix pretix-naive mixed partner kafka."),
     ] = None,
     workers: Annotated[int, typer.Option(help="Seat worker processes.")] = 2,
+    ingresses: Annotated[int, typer.Option(help="Ingress processes on one port.")] = 1,
     out: Annotated[Path | None, typer.Option(help="Result folder.")] = None,
     write_results: Annotated[bool, typer.Option(help="Update benchmarks/RESULTS.md.")] = True,
 ) -> None:
@@ -51,6 +53,7 @@ def run(
         buyers=scale.buyers if buyers is None else buyers,
         rate=scale.rate if rate is None else rate,
         mixed_seconds=scale.mixed_seconds if mixed_seconds is None else mixed_seconds,
+        mixed_rate=scale.mixed_rate if mixed_rate is None else mixed_rate,
         flash_seconds=scale.flash_seconds if flash_seconds is None else flash_seconds,
         partner_commands=scale.partner_commands if partner_commands is None else partner_commands,
         pretix_clients=tuple(pretix_clients) if pretix_clients else scale.pretix_clients,
@@ -59,7 +62,7 @@ def run(
     out_dir = out or HERE / "results" / time.strftime("%Y%m%d-%H%M%S")
     # SIGTERM unwinds like Ctrl-C, so the processes stop and the keyspace and topics are dropped
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    result = runner.run(scale, set(skip or ()), out_dir, workers)
+    result = runner.run(scale, set(skip or ()), out_dir, workers, ingresses)
     result["quick"] = quick
     (out_dir / "result.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     report.chart(result, out_dir / "chart.png")

@@ -44,10 +44,12 @@ class Deployment:
 
 
 @contextmanager
-def deployment(log_dir: Path, workers: int = 2) -> Iterator[Deployment]:
+def deployment(log_dir: Path, workers: int = 2, ingresses: int = 1) -> Iterator[Deployment]:
     """Start everything for a run; stop it and drop its keyspace and topics afterwards."""
     _stack_ready()
-    settings = isolated_settings(max_active_holds_per_user=1000, log_level="WARNING")
+    settings = isolated_settings(
+        max_active_holds_per_user=1000, log_level="WARNING", ingress_processes=ingresses
+    )
     system: System | None = None
     try:
         bootstrap(settings)

@@ -253,7 +253,9 @@ def _sold(watch: flash.Watch) -> int:
     return sum(len(s) for s in sale.confirmed.values()) if sale is not None else 0
 
 
-def run(scale: Scale, skip: set[str], out_dir: Path, workers: int) -> dict[str, Any]:
+def run(
+    scale: Scale, skip: set[str], out_dir: Path, workers: int, ingresses: int = 1
+) -> dict[str, Any]:
     """Run every scenario not in `skip`; the result as written to result.json."""
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.time()
@@ -264,7 +266,7 @@ def run(scale: Scale, skip: set[str], out_dir: Path, workers: int) -> dict[str, 
         TimeElapsedColumn(),
         console=console,
     )
-    with deployment(out_dir / "logs", workers=workers) as dep:
+    with deployment(out_dir / "logs", workers=workers, ingresses=ingresses) as dep:
         with progress:
             results = asyncio.run(scenarios(dep, scale, skip, progress))
         memory = {name: memory_mib(pid) for name, pid in dep.pids().items()}

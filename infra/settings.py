@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # HTTP ingress
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # Ingress processes sharing the port (SO_REUSEPORT). Each keeps its own read model, current
+    # with its own writes at once but with another's only once their booking events arrive:
+    # more than 1 gives up read-your-writes (docs/performance.md).
+    ingress_processes: int = Field(default=1, ge=1, le=16)
     admin_token: str | None = None
     command_timeout_seconds: float = Field(default=10.0, gt=0)
     cors_origins: str = "*"

@@ -21,6 +21,8 @@ from ingress.bus import CommandBus
 from ingress.dashboard import routes as dashboard
 from ingress.deps import Context
 from ingress.gate import QueueGate
+from ingress.live import routes as live
+from ingress.live.model import CassandraSource, SeatMaps
 from ingress.queue_metrics import QueueCollector
 from ingress.responses import OrjsonResponse
 from ingress.routes import (
@@ -47,13 +49,14 @@ def create_app(settings: Settings) -> FastAPI:
         session = await asyncio.to_thread(connect, settings)
         statements = Statements(session)
         topics = topics_for(settings)
-        bus = CommandBus(settings, topics)
+        seats = SeatMaps(CassandraSource(statements))
+        bus = CommandBus(settings, topics, observer=seats.outcome)
         await bus.start()
-        feeder = IndexFeeder(settings, topics, statements, bus.producer)
+        feeder = IndexFeeder(settings, topics, statements, bus.producer, followers=(seats,))
         await feeder.start()
         auth = Authenticator(statements, settings.admin_token)
         gate = QueueGate(statements, settings.queue_pass_secret)
-        app.state.ctx = Context(settings, topics, statements, bus, auth, feeder, gate)
+        app.state.ctx = Context(settings, topics, statements, bus, auth, feeder, gate, seats)
         try:
             yield
         finally:
@@ -111,6 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
         partners,
         analytics,
         dashboard,
+        live,
     )
     for module in (*routes, docs):
         app.include_router(module.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from collections.abc import Callable
 from contextlib import suppress
 
 from aiokafka import TopicPartition
@@ -35,8 +36,14 @@ class CommandBus:
     Several instances may share a reply partition by chance: outcomes are matched by
     correlation id, so a stranger's outcome is just skipped."""
 
-    def __init__(self, settings: Settings, topics: Topics) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        topics: Topics,
+        observer: Callable[[CommandOutcomeV1], None] | None = None,
+    ) -> None:
         self.settings = settings
+        self.observer = observer  # sees each outcome before its requester does
         self.topics = topics
         self.partition = random.randrange(SEAT_REPLIES.partitions)
         self.producer = make_producer(settings, "ingress")
@@ -93,6 +100,11 @@ class CommandBus:
             except ValidationError:
                 log.warning("unreadable reply", offset=record.offset)
                 continue
+            if self.observer is not None:
+                try:
+                    self.observer(outcome)
+                except Exception:  # a read model's fault must not stop the replies
+                    log.exception("outcome observer failed", command_id=outcome.command_id)
             waiting = self._waiting.get(outcome.correlation_id or "")
             if waiting is not None and not waiting.done():
                 waiting.set_result(outcome)

@@ -14,6 +14,7 @@ from ingress.auth import Authenticator, Principal, Role
 from ingress.bus import CommandBus
 from ingress.errors import ApiError
 from ingress.gate import QueueGate
+from ingress.live.model import SeatMaps
 from search.feeder import IndexFeeder
 from topics.names import Topics
 
@@ -29,6 +30,7 @@ class Context:
     auth: Authenticator
     search: IndexFeeder
     gate: QueueGate
+    seats: SeatMaps
 
 
 async def context(request: Request) -> Context:

@@ -8,7 +8,7 @@ import asyncio
 import time
 from contextlib import suppress
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
@@ -32,13 +32,26 @@ LOAD_PAGE = 5000
 FREEING = (seating.HoldCancelled, seating.HoldExpired, seating.BookingCancelled)
 
 
+class Follower(Protocol):
+    """Another read model fed from the same messages (the ingress's seat maps)."""
+
+    def booking_event(self, message: BookingEventV1) -> None: ...
+    def venue_seats_counted(self, venue_id: str) -> None: ...
+
+
 class IndexFeeder:
     """The index of this ingress and what keeps it current."""
 
     def __init__(
-        self, settings: Settings, topics: Topics, q: Statements, producer: AIOKafkaProducer
+        self,
+        settings: Settings,
+        topics: Topics,
+        q: Statements,
+        producer: AIOKafkaProducer,
+        followers: tuple[Follower, ...] = (),
     ) -> None:
         self.index = SearchIndex()
+        self.followers = followers
         self.topics = topics
         self._q = q
         self._producer = producer
@@ -96,7 +109,7 @@ class IndexFeeder:
         message = VenueSeatsCountedV1(
             venue_id=venue_id, capacity=capacity, counted_at=datetime.now(UTC)
         )
-        self.index.count_venue_seats(venue_id, capacity)
+        self._seats_counted(venue_id, capacity)
         try:
             await self._producer.send_and_wait(
                 self.topics.catalog, encode(message), key=venue_id.encode()
@@ -126,7 +139,7 @@ class IndexFeeder:
             if topic == self.topics.catalog:
                 message = decode_catalog(value or b"")
                 if isinstance(message, VenueSeatsCountedV1):
-                    self.index.count_venue_seats(message.venue_id, message.capacity)
+                    self._seats_counted(message.venue_id, message.capacity)
                 else:
                     self.index.upsert(Listing.of(message.model_dump()))
             else:
@@ -134,7 +147,14 @@ class IndexFeeder:
         except (ValidationError, ValueError, Undecodable) as exc:
             log.warning("unreadable message skipped", topic=topic, error=str(exc)[:200])
 
+    def _seats_counted(self, venue_id: str, capacity: int) -> None:
+        self.index.count_venue_seats(venue_id, capacity)
+        for follower in self.followers:
+            follower.venue_seats_counted(venue_id)
+
     def _apply_booking(self, message: BookingEventV1) -> None:
+        for follower in self.followers:
+            follower.booking_event(message)
         event = message.domain()
         if isinstance(event, seating.SeatsHeld | seating.HoldConfirmed):
             self.index.take_seats(message.event_id, (s.seat_id for s in event.seats))

@@ -35,14 +35,17 @@ class ProcessSpec:
     module: str
 
 
-def process_specs(workers: int = 2, analytics: bool = True) -> list[ProcessSpec]:
-    """The app processes of one deployment, in start order (the ingress last)."""
+def process_specs(
+    workers: int = 2, analytics: bool = True, ingresses: int = 1
+) -> list[ProcessSpec]:
+    """The app processes of one deployment, in start order (the ingresses last)."""
     specs = [ProcessSpec(f"worker-{index + 1}", "workers") for index in range(workers)]
     if analytics:
         specs.append(ProcessSpec("analytics", "analytics"))
     specs.append(ProcessSpec("gateway", "partners"))
     specs.append(ProcessSpec("admitter", "waitroom"))
     specs.append(ProcessSpec("ingress", "ingress"))
+    specs.extend(ProcessSpec(f"ingress-{index}", "ingress") for index in range(2, ingresses + 1))
     return specs
 
 
@@ -111,14 +114,19 @@ class System:
 
 
 def start_system(
-    settings: Settings, log_dir: Path, workers: int = 2, analytics: bool = True
+    settings: Settings,
+    log_dir: Path,
+    workers: int = 2,
+    analytics: bool = True,
+    overrides: dict[str, dict[str, str]] | None = None,
 ) -> System:
-    """Start `workers` seat workers, the analytics app (optional) and the ingress."""
+    """Start `workers` seat workers, the analytics app (optional) and the ingress; `overrides`
+    adds environment variables to the processes it names."""
     log_dir.mkdir(parents=True, exist_ok=True)
     system = System(f"http://{settings.http_host}:{settings.http_port}", log_dir)
     env = settings_env(settings)
-    for spec in process_specs(workers, analytics):
-        system.spawn(spec.name, spec.module, env)
+    for spec in process_specs(workers, analytics, settings.ingress_processes):
+        system.spawn(spec.name, spec.module, env | (overrides or {}).get(spec.name, {}))
     try:
         system.wait_healthy()
     except BaseException:

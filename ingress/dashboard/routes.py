@@ -4,6 +4,7 @@ stream of the figures."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Any
@@ -17,7 +18,8 @@ from analytics.read import event_figures
 from analytics.store import read_summary
 from ingress.deps import Ctx, owns
 from ingress.errors import ApiError, not_found
-from ingress.routes.events import load_event, read_event_seats
+from ingress.pages import page_file
+from ingress.routes.events import load_event
 from tables import queue
 
 router = APIRouter(tags=["dashboard"])
@@ -33,9 +35,7 @@ async def read_dashboard() -> HTMLResponse:
 
 @router.get("/dashboard/{name}", include_in_schema=False)
 async def read_dashboard_file(name: str) -> Response:
-    if name not in FILES:
-        raise ApiError(404, "not_found", "no such file")
-    return Response((STATIC / name).read_bytes(), media_type=FILES[name])
+    return page_file(STATIC, name, FILES)
 
 
 @router.get("/dashboard-stream/{event_id}")
@@ -48,7 +48,8 @@ async def stream_dashboard(
     if principal.role not in ("admin", "organizer"):
         raise ApiError(403, "forbidden", "this needs the role organizer")
     event = await load_event(ctx, event_id)
-    if not owns(principal, event["owner_id"]):
+    entry = await ctx.seats.entry(event_id)
+    if entry is None or not owns(principal, event["owner_id"]):
         raise not_found("event")
 
     async def updates() -> AsyncIterator[dict[str, Any]]:
@@ -59,7 +60,7 @@ async def stream_dashboard(
             if (summary, line) != last:
                 last = (summary, line)
                 figures = await event_figures(ctx.q, event)
-                seats = (await read_event_seats(event_id, ctx))["seats"]
+                seats = await ctx.seats.seat_map(entry, time.time())
                 body = {"figures": figures, "seats": seats, "queue": line}
                 yield {"event": "figures", "data": orjson.dumps(body).decode()}
             await asyncio.sleep(POLL_SECONDS)

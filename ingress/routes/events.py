@@ -6,12 +6,12 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from ingress.deps import Caller, Ctx, Organizer, owns
 from ingress.errors import ApiError, not_found
-from ingress.routes.venues import load_venue, venue_seat_rows
+from ingress.routes.venues import load_venue
 from seating.ids import is_event_id, new_id
 from tables import event_state, events, queue
 
@@ -99,40 +99,33 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def seat_map(ctx: Ctx, event: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every seat of the event with its price and status now."""
-    seats = await venue_seat_rows(ctx, event["venue_id"])
-    statuses = await event_state.seat_statuses(ctx.q, event["event_id"], time.time())
-    prices = event["prices"] or {}
-    return [
-        {
-            "seat_id": s["seat_id"],
-            "row": s["row"],
-            "number": s["number"],
-            "seat_type": s["seat_type"],
-            "price": prices.get(s["seat_type"]),
-            "status": statuses.get(s["seat_id"], "available"),
-        }
-        for s in sorted(seats, key=lambda s: (s["row"], s["number"]))
-    ]
+async def _rendered(ctx: Ctx, event_id: str, kind: str, request: Request) -> Response:
+    """A body from the read model (ingress/live), or 304 when the caller has it already."""
+    entry = await ctx.seats.entry(event_id) if is_event_id(event_id) else None
+    if entry is None:
+        raise not_found("event")
+    rendered = await ctx.seats.render(entry, kind, time.time())
+    headers = {"ETag": rendered.etag, "Cache-Control": "no-cache"}
+    if rendered.etag in _etags(request.headers.get("if-none-match")):
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, media_type="application/json", headers=headers)
 
 
-@router.get("/events/{event_id}")
-async def read_event(event_id: str, ctx: Ctx) -> dict[str, Any]:
+def _etags(header: str | None) -> set[str]:
+    """The tags of an If-None-Match header (weak ones compare equal, as RFC 9110 says)."""
+    return {tag.strip().removeprefix("W/") for tag in (header or "").split(",")}
+
+
+@router.get("/events/{event_id}", responses={304: {"description": "Not modified (ETag)"}})
+async def read_event(event_id: str, ctx: Ctx, request: Request) -> Response:
     """The event with its prices and the seats left per seat type."""
-    event = await load_event(ctx, event_id)
-    left = dict.fromkeys(event["prices"] or {}, 0)
-    seats = await seat_map(ctx, event)
-    for seat in seats:
-        if seat["status"] == "available":
-            left[seat["seat_type"]] = left.get(seat["seat_type"], 0) + 1
-    return event | {"seats_left": left, "capacity": len(seats)}
+    return await _rendered(ctx, event_id, "event", request)
 
 
-@router.get("/events/{event_id}/seats")
-async def read_event_seats(event_id: str, ctx: Ctx) -> dict[str, Any]:
-    event = await load_event(ctx, event_id)
-    return {"event_id": event_id, "seats": await seat_map(ctx, event)}
+@router.get("/events/{event_id}/seats", responses={304: {"description": "Not modified (ETag)"}})
+async def read_event_seats(event_id: str, ctx: Ctx, request: Request) -> Response:
+    """Every seat with its type, price and status (available, held or booked)."""
+    return await _rendered(ctx, event_id, "seats", request)
 
 
 @router.get("/events/{event_id}/commands/{command_id}")

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 from infra.bootstrap import bootstrap
 from infra.settings import Settings
@@ -187,6 +187,15 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+async def fits_a_phone(page: Page, screenshot: str) -> None:
+    """At a phone's width the page scrolls only down; the screenshot goes to artifacts/."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.wait_for_timeout(200)
+    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    await page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
 
 
 @pytest.fixture(scope="module")

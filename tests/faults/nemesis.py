@@ -15,9 +15,12 @@ from dataclasses import dataclass
 
 from devstack import stack
 from devstack.errors import DevstackError
+from infra.cassandra import connect
 from infra.settings import Settings
 from system.launch import System, settings_env
 from tests.faults.history import History
+from tests.faults.proxy import CassandraProxy
+from topics.partitioning import seat_partition
 
 FAULTS = (
     "kill_worker",
@@ -26,6 +29,8 @@ FAULTS = (
     "pause_worker",
     "duplicate",
     "kill_gateway",
+    "late_writes",
+    "lost_answers",
 )
 MODULES = {"gateway": "partners"}  # process name -> module; workers otherwise
 
@@ -53,10 +58,25 @@ def schedule(rng: random.Random, workers: list[str], session_timeout_s: float) -
             "restart_cassandra": rng.uniform(1.0, 5.0),
             "duplicate": 0.0,
             "kill_gateway": rng.uniform(1.0, 5.0),
+            "late_writes": session_timeout_s + rng.uniform(2.0, 4.0),
+            "lost_answers": rng.uniform(1.0, 3.0),
         }[name]
-        target = rng.choice(workers) if name.endswith("_worker") else name.split("_")[-1]
+        on_worker = name.endswith("_worker") or name in ("late_writes", "lost_answers")
+        target = rng.choice(workers) if on_worker else name.split("_")[-1]
         plan.append(Fault(name, target, rng.uniform(3.0, 6.0), duration))
     return plan
+
+
+def partition_owner(settings: Settings, event_id: str) -> str | None:
+    """The name of the worker whose epoch owns the event's shard (`<host>-<pid>`)."""
+    session = connect(settings)
+    try:
+        row = session.execute(
+            "SELECT owner FROM seat_state WHERE shard = %s LIMIT 1", (seat_partition(event_id),)
+        ).one()
+        return row["owner"] if row else None
+    finally:
+        session.cluster.shutdown()
 
 
 def start(service: str, attempts: int = 3) -> None:
@@ -82,8 +102,12 @@ class Nemesis:
         settings: Settings,
         history: History,
         duplicate: Callable[[], None],
+        proxies: dict[str, CassandraProxy],
+        event_id: str,
     ) -> None:
         self.system = system
+        self.proxies = proxies
+        self.event_id = event_id
         self.settings = settings
         self.history = history
         self.on_duplicate = duplicate
@@ -98,6 +122,9 @@ class Nemesis:
                 await getattr(self, fault.name)(fault)
                 self.history.fault(fault.name, "healed", target=fault.target)
         finally:
+            for proxy in self.proxies.values():
+                proxy.release()
+                proxy.cut()
             await asyncio.to_thread(self.heal)
 
     async def kill_worker(self, fault: Fault) -> None:
@@ -112,7 +139,51 @@ class Nemesis:
         await self.kill_worker(fault)
 
     def _spawn(self, name: str) -> None:
-        self.system.spawn(name, MODULES.get(name, "workers"), settings_env(self.settings))
+        if name in self.system.started_as:
+            self.system.respawn(name)  # as first started: through its Cassandra proxy
+        else:
+            self.system.spawn(name, MODULES.get(name, "workers"), settings_env(self.settings))
+
+    async def late_writes(self, fault: Fault) -> None:
+        """The owner stops with its Cassandra requests held back; its partitions move on and
+        the new owner writes; only then do the held requests land, and the owner resumes:
+        every batch it had on its way must be refused."""
+        target = await self._hot_owner(fault.target)
+        proxy = self.proxies[target]
+        proxy.stall()
+        await asyncio.sleep(0.5)  # let the owner put a batch on the wire
+        process = self.system.processes[target]
+        process.send_signal(signal.SIGSTOP)
+        self.paused.add(target)
+        try:
+            await asyncio.sleep(fault.duration)
+        finally:
+            proxy.release()
+            self.history.fault(fault.name, "landed", target=target, bytes=proxy.held_bytes)
+            await asyncio.sleep(1.0)
+            process.send_signal(signal.SIGCONT)
+            self.paused.discard(target)
+
+    async def lost_answers(self, fault: Fault) -> None:
+        """Cassandra takes the owner's requests but its answers are lost, then the connections
+        drop: batches land that the owner must treat as unknown."""
+        target = await self._hot_owner(fault.target)
+        proxy = self.proxies[target]
+        proxy.lose_answers()
+        try:
+            await asyncio.sleep(fault.duration)
+        finally:
+            self.history.fault(fault.name, "lost", target=target, bytes=proxy.dropped_bytes)
+            proxy.cut()
+
+    async def _hot_owner(self, drawn: str) -> str:
+        """The worker owning the contended event's partition now (else the one drawn)."""
+        owner = await asyncio.to_thread(partition_owner, self.settings, self.event_id)
+        for name in self.workers:
+            process = self.system.processes.get(name)
+            if process is not None and owner is not None and owner.endswith(f"-{process.pid}"):
+                return name
+        return drawn
 
     async def pause_worker(self, fault: Fault) -> None:
         process = self.system.processes[fault.target]
