@@ -32,8 +32,13 @@ def run(
     mixed_seconds: Annotated[float | None, typer.Option(help="Mixed-load length.")] = None,
     mixed_rate: Annotated[float | None, typer.Option(help="Mixed load: requests a second.")] = None,
     partner_commands: Annotated[int | None, typer.Option(help="Partner-path commands.")] = None,
+    pretix_clients: Annotated[
+        list[int] | None, typer.Option(help="Pretix-shaped sale: clients (once per value).")
+    ] = None,
+    pretix_seconds: Annotated[float | None, typer.Option(help="Cap per pretix sale.")] = None,
     skip: Annotated[
-        list[str] | None, typer.Option(help="Leave out: noop flash mixed partner kafka.")
+        list[str] | None,
+        typer.Option(help="Leave out: noop flash pretix pretix-naive mixed partner kafka."),
     ] = None,
     workers: Annotated[int, typer.Option(help="Seat worker processes.")] = 2,
     ingresses: Annotated[int, typer.Option(help="Ingress processes on one port.")] = 1,
@@ -51,6 +56,8 @@ def run(
         mixed_rate=scale.mixed_rate if mixed_rate is None else mixed_rate,
         flash_seconds=scale.flash_seconds if flash_seconds is None else flash_seconds,
         partner_commands=scale.partner_commands if partner_commands is None else partner_commands,
+        pretix_clients=tuple(pretix_clients) if pretix_clients else scale.pretix_clients,
+        pretix_seconds=scale.pretix_seconds if pretix_seconds is None else pretix_seconds,
     )
     out_dir = out or HERE / "results" / time.strftime("%Y%m%d-%H%M%S")
     # SIGTERM unwinds like Ctrl-C, so the processes stop and the keyspace and topics are dropped

@@ -27,9 +27,15 @@ class Load:
 
 
 async def run_sale(
-    base_url: str, layout: Layout, buyers: list[Buyer], load: Load, meter: CpuMeter, watch: Watch
+    base_url: str,
+    layout: Layout,
+    buyers: list[Buyer],
+    load: Load,
+    meter: CpuMeter,
+    watch: Watch,
+    kind: type[Sale] = Sale,
 ) -> Sale:
-    sale = watch["sale"] = Sale(base_url, layout, buyers, load.attempts)
+    sale = watch["sale"] = kind(base_url, layout, buyers, load.attempts)
     meter.start()
     if load.rate > 0:
         await sale.open_loop(load.rate, connections=load.buyers, seconds=load.seconds)
@@ -55,6 +61,8 @@ def figures(sale: Sale, check: dict[str, Any]) -> dict[str, Any]:
         "confirm": rec.summary("confirm", ok=("201", "200")),
         "oversells": check["oversells"],
         "seats_left_unsold": check["unsold"],
+        "tickets_sold": check["booked"],
+        "last_confirm_s": round(sale.last_confirm_at, 2) if sale.last_confirm_at else None,
         "final_state": check,
         "generator_cores": sale.generator_cores,
         "cores": sale.cores,
@@ -64,10 +72,15 @@ def figures(sale: Sale, check: dict[str, Any]) -> dict[str, Any]:
 
 
 async def evently(
-    dep: Deployment, layout: Layout, buyers: list[Buyer], load: Load, watch: Watch
+    dep: Deployment,
+    layout: Layout,
+    buyers: list[Buyer],
+    load: Load,
+    watch: Watch,
+    kind: type[Sale] = Sale,
 ) -> dict[str, Any]:
     meter = CpuMeter(dep.pids())
-    sale = await run_sale(dep.system.base_url, layout, buyers, load, meter, watch)
+    sale = await run_sale(dep.system.base_url, layout, buyers, load, meter, watch, kind)
     await asyncio.sleep(1.0)  # let the last projections land before reading the state
     async with session(dep.system.base_url, 4) as http:
         status, data = await call(http, "GET", f"/events/{layout.event_id}/seats")
@@ -77,10 +90,15 @@ async def evently(
 
 
 async def naive(
-    dep: Deployment, layout: Layout, buyers: list[Buyer], load: Load, watch: Watch
+    dep: Deployment,
+    layout: Layout,
+    buyers: list[Buyer],
+    load: Load,
+    watch: Watch,
+    kind: type[Sale] = Sale,
 ) -> dict[str, Any]:
     meter = CpuMeter(dep.pids())
-    sale = await run_sale(dep.naive_url, layout, buyers, load, meter, watch)
+    sale = await run_sale(dep.naive_url, layout, buyers, load, meter, watch, kind)
     check = await asyncio.to_thread(_with_session, dep, verify.naive, sale)
     return figures(sale, check)
 

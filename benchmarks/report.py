@@ -11,9 +11,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from benchmarks import pretix_report  # noqa: E402
 from benchmarks.targets import checks, markdown  # noqa: E402
 
 START, END = "<!-- load:start -->", "<!-- load:end -->"
+LOAD = ("noop", "flash", "naive", "mixed", "partner", "kafka")  # what the load section shows
 PANELS = (
     ("flash", "hold", "flash sale, Evently: POST hold"),
     ("flash", "confirm", "flash sale, Evently: POST confirm"),
@@ -57,19 +59,29 @@ def chart(result: dict[str, Any], path: Path) -> None:
 def table(result: dict[str, Any]) -> str:
     """The figures that matter, as plain text for the console."""
     lines = [
-        f"{c['what']}: {c['value']}  (target {c['target']}: {c['verdict']})" for c in checks(result)
+        f"{c['what']}: {c['value']}  (target {c['target']}: {c['verdict']})"
+        for c in checks(result) + pretix_report.checks(result)
     ]
     return "\n".join(lines)
 
 
 def update_results(result: dict[str, Any], out_dir: Path, path: Path) -> None:
-    """Replace (or add) our section of RESULTS.md; other sections stay as they are."""
-    section = f"{START}\n{markdown(result, out_dir)}\n{END}"
+    """Replace (or add) the sections of RESULTS.md this run has figures for: the load section,
+    the pretix-shaped sale's; other sections stay as they are."""
     text = path.read_text() if path.exists() else "# Benchmark results\n"
-    if START in text and END in text:
-        text = re.sub(
-            re.escape(START) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S
+    if any(name in result for name in LOAD):
+        text = _replaced(text, START, END, markdown(result, out_dir))
+    if result.get("pretix"):
+        text = _replaced(
+            text, pretix_report.START, pretix_report.END, pretix_report.markdown(result, out_dir)
         )
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
     path.write_text(text)
+
+
+def _replaced(text: str, start: str, end: str, body: str) -> str:
+    section = f"{start}\n{body}\n{end}"
+    if start in text and end in text:
+        return re.sub(
+            re.escape(start) + ".*?" + re.escape(end), lambda _: section, text, flags=re.S
+        )
+    return text.rstrip() + "\n\n" + section + "\n"

@@ -14,7 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from benchmarks import flash, kafka_limit, mixed, partner_path, seed
+from benchmarks import flash, hops, kafka_limit, mixed, partner_path, pretix, seed
 from benchmarks.deploy import Deployment, deployment
 from benchmarks.http import noop_ceiling, session
 from benchmarks.procs import CpuMeter, machine, memory_mib
@@ -38,14 +38,33 @@ class Scale:
     window: int
     flash_seconds: float  # cap per flash-sale target (100,000 attempts take longer here)
     partner_seconds: float
+    pretix_clients: tuple[int, ...]  # one pretix-shaped sale per client count
+    pretix_seconds: float  # cap per pretix-shaped sale and target
 
     @property
     def seats(self) -> int:
         return self.seats_rows * self.seats_per_row
 
 
-FULL = Scale(100, 100, 100_000, 1000, 0.0, 5.0, 100, 30.0, 150.0, 20_000, 20_000, 1000, 120, 45)
-QUICK = Scale(20, 50, 5_000, 100, 0.0, 2.0, 10, 4.0, 40.0, 2_000, 500, 100, 8, 6)
+FULL = Scale(
+    100,
+    100,
+    100_000,
+    1000,
+    0.0,
+    5.0,
+    100,
+    30.0,
+    150.0,
+    20_000,
+    20_000,
+    1000,
+    120,
+    45,
+    (200, 1000),
+    90,
+)
+QUICK = Scale(20, 50, 5_000, 100, 0.0, 2.0, 10, 4.0, 40.0, 2_000, 500, 100, 8, 6, (50,), 15)
 
 
 @asynccontextmanager
@@ -96,6 +115,8 @@ async def scenarios(
             label = f"flash sale ({name}), {scale.seats:,} seats"
             async with shown(progress, label, scale.attempts, partial(_done, watch)):
                 results[name] = await guarded(runner(dep, event, buyers, load, watch))
+    if "pretix" not in skip:
+        results["pretix"] = await pretix_sales(dep, scale, skip, buyers, progress)
     if {"mixed", "partner"} - skip:
         async with session(dep.system.base_url, 16) as http:
             small = await seed.make_venue(http, admin, 10, 20, 2)
@@ -158,6 +179,36 @@ async def scenarios(
     return results
 
 
+async def pretix_sales(
+    dep: Deployment, scale: Scale, skip: set[str], buyers: list[seed.Buyer], progress: Progress
+) -> dict[str, Any]:
+    """The pretix-shaped sale with each client count, each target on a fresh event of a venue
+    with one seat type; the naive app too unless `pretix-naive` is skipped."""
+    admin = {"Authorization": f"Bearer {dep.settings.admin_token}"}
+    targets = [("evently", flash.evently)]
+    if "pretix-naive" not in skip:
+        targets.append(("naive", flash.naive))
+    async with session(dep.system.base_url, 16) as http:
+        venue = await seed.make_venue(http, admin, scale.seats_rows, scale.seats_per_row, 0)
+    runs: dict[str, Any] = {}
+    for clients in scale.pretix_clients:
+        load = flash.Load(10**9, clients, seconds=scale.pretix_seconds)
+        run = runs[str(clients)] = {"clients": clients}
+        for name, target in targets:
+            async with session(dep.system.base_url, 4) as http:
+                title = f"Pretix-shaped Sale ({name}, {clients} clients)"
+                layout = await seed.make_event(http, admin, venue, title)
+            run[f"{name}_settle_s"] = await settle(dep)
+            watch: flash.Watch = {}
+            label = f"pretix-shaped sale ({name}), {clients:,} clients"
+            async with shown(progress, label, scale.seats, partial(_sold, watch)):
+                figures = await guarded(target(dep, layout, buyers, load, watch, pretix.PretixSale))
+            run[name] = pretix.summarise(figures)
+            if name == "evently":
+                run["hops"] = await guarded(hops.confirm_path(dep.settings, layout.event_id))
+    return runs
+
+
 async def settle(dep: Deployment, limit: float = 180.0) -> float:
     """Wait until the workers and the ingress are idle (a backlog of decisions from the last
     scenario would otherwise take CPU from the next); returns the seconds waited."""
@@ -195,6 +246,11 @@ def _samples(watch: dict[str, Any]) -> int:
 def _done(watch: flash.Watch) -> int:
     sale = watch.get("sale")
     return sale.progress() if sale is not None else 0
+
+
+def _sold(watch: flash.Watch) -> int:
+    sale = watch.get("sale")
+    return sum(len(s) for s in sale.confirmed.values()) if sale is not None else 0
 
 
 def run(

@@ -59,6 +59,7 @@ class Sale:
     confirmed: dict[str, list[str]] = field(default_factory=dict)
     held: dict[str, list[str]] = field(default_factory=dict)
     last_hold_at: float | None = None
+    last_confirm_at: float | None = None
     generator_cores: float = 0.0
     cores: dict[str, float] = field(default_factory=dict)
 
@@ -92,8 +93,21 @@ class Sale:
         return {"seat_ids": run}
 
     async def _attempt(self, http: aiohttp.ClientSession, buyer: Buyer, began: float) -> None:
+        status, data = await self._hold(http, buyer, self._body(), began)
+        if status == 201:
+            if self.rng.random() < self.confirm_share:
+                declined = self.rng.random() < self.decline_share
+                await self._confirm(http, buyer, data["holding_id"], declined)
+        elif status == 409:
+            for seat in (data["error"]["details"] or {}).get("unavailable_seat_ids", []):
+                self.free.discard(seat)
+
+    async def _hold(
+        self, http: aiohttp.ClientSession, buyer: Buyer, body: dict[str, Any], began: float
+    ) -> tuple[int, Any]:
+        """POST the hold, record it, and note the seats a successful one took."""
         path = f"/events/{self.layout.event_id}/hold"
-        status, data = await call(http, "POST", path, buyer.headers, self._body())
+        status, data = await call(http, "POST", path, buyer.headers, body)
         self.recorder.add("hold", began, _label(status, data))
         self.done += 1
         if status == 201:
@@ -102,14 +116,12 @@ class Sale:
             self.held[data["holding_id"]] = seats
             for seat in seats:
                 self.free.discard(seat)
-            if self.rng.random() < self.confirm_share:
-                await self._confirm(http, buyer, data["holding_id"])
-        elif status == 409:
-            for seat in (data["error"]["details"] or {}).get("unavailable_seat_ids", []):
-                self.free.discard(seat)
+        return status, data
 
-    async def _confirm(self, http: aiohttp.ClientSession, buyer: Buyer, holding_id: str) -> None:
-        token = "tok_declined" if self.rng.random() < self.decline_share else "tok_ok"  # noqa: S105
+    async def _confirm(
+        self, http: aiohttp.ClientSession, buyer: Buyer, holding_id: str, declined: bool = False
+    ) -> int:
+        token = "tok_declined" if declined else "tok_ok"  # noqa: S105 - simulator test cards
         began = time.perf_counter()
         status, data = await call(
             http, "POST", f"/{holding_id}/confirm", buyer.headers, {"payment_token": token}
@@ -117,21 +129,23 @@ class Sale:
         self.recorder.add("confirm", began, _label(status, data))
         if status in (200, 201):
             self.confirmed[holding_id] = data["seat_ids"]
+            self.last_confirm_at = time.perf_counter() - self.recorder.started
+        return status
+
+    async def _shop(self, http: aiohttp.ClientSession, buyer: Buyer, deadline: float) -> None:
+        """One closed-loop buyer: its next attempt when the last one ends."""
+        while self.started < self.attempts and time.perf_counter() < deadline:
+            self.started += 1
+            await self._attempt(http, buyer, time.perf_counter())
 
     async def closed_loop(self, concurrency: int, seconds: float = 1e9) -> None:
-        """`concurrency` buyers, each starting its next attempt when the last one ends."""
+        """`concurrency` buyers, each shopping (`_shop`) until the attempts or the time run out."""
         cpu = time.process_time()
         self.recorder = Recorder()
         async with session(self.base_url, concurrency) as http:
             deadline = time.perf_counter() + seconds
-
-            async def buyer_loop(buyer: Buyer) -> None:
-                while self.started < self.attempts and time.perf_counter() < deadline:
-                    self.started += 1
-                    await self._attempt(http, buyer, time.perf_counter())
-
             pool = [self.buyers[i % len(self.buyers)] for i in range(concurrency)]
-            await asyncio.gather(*(buyer_loop(b) for b in pool))
+            await asyncio.gather(*(self._shop(http, b, deadline) for b in pool))
         self.generator_cores = _cores(cpu, self.recorder)
 
     async def open_loop(self, rate: float, connections: int, seconds: float = 1e9) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from array import array
 
+import numpy as np
+
+from search.columns import Ints
 from search.listing import Listing
 from search.text import tokens
 from search.vocab import Vocabulary
@@ -30,13 +33,12 @@ class Postings:
                     docs = postings[word] = array("I")
                 docs.append(doc)
 
-    def scores(self, words: tuple[str, ...]) -> dict[int, int]:
-        """Documents matching every query word, with the sum over words of the best
-        similarity (in thousandths) x field weight."""
-        expanded = sorted((self.vocab.expand(w) for w in words), key=self._size)
-        total: dict[int, int] | None = None
-        for matches in expanded:
-            best: dict[int, int] = {}
+    def score_vector(self, words: tuple[str, ...], size: int) -> Ints:
+        """Each document's relevance to the query (0: some word matches nothing in it): the sum
+        over words of the best similarity (in thousandths) x field weight."""
+        total: Ints | None = None
+        for matches in sorted((self.vocab.expand(w) for w in words), key=self._size):
+            best = np.zeros(size, np.int64)
             weighted = [
                 (round(sim * 1000) * weight, docs)
                 for word, sim in matches.items()
@@ -44,14 +46,11 @@ class Postings:
                 if (docs := postings.get(word)) is not None
             ]
             for score, docs in sorted(weighted, key=lambda w: w[0]):
-                best.update(dict.fromkeys(docs, score))  # higher scores come later and win
-            if total is None:
-                total = best
-            else:
-                total = {d: total[d] + best[d] for d in total.keys() & best.keys()}
-            if not total:
-                return {}
-        return total or {}
+                best[np.frombuffer(docs, np.uintc)] = score  # higher scores come later and win
+            total = best if total is None else np.where((total > 0) & (best > 0), total + best, 0)
+            if not total.any():
+                break
+        return total if total is not None else np.zeros(size, np.int64)
 
     def _size(self, matches: dict[int, float]) -> int:
         return sum(len(self._strong.get(w, ())) + len(self._weak.get(w, ())) for w in matches)

@@ -168,22 +168,26 @@ def main(
     capacity = {v.venue_id: v.seats for v in venues}
     mix = queries.mix(rng, rows, [v.venue_id for v in venues], n_queries)
     stack.ensure_up()  # starts the shared stack only if it does not answer; never stops it
-    bootstrap(settings)
-    _, load_ms = timed(lambda: bulk_load(settings, venues, rows))
-    console.print(
-        f"loaded {events} events into {settings.cassandra_keyspace} in {load_ms / 1000:.1f}s"
-    )
-    log_dir = ROOT / "artifacts" / "bench-search"
-    system, start_ms = timed(lambda: start_system(settings, log_dir, workers=1, analytics=False))
+    system = None
     try:
+        bootstrap(settings)
+        _, load_ms = timed(lambda: bulk_load(settings, venues, rows))
+        console.print(
+            f"loaded {events} events into {settings.cassandra_keyspace} in {load_ms / 1000:.1f}s"
+        )
+        log_dir = ROOT / "artifacts" / "bench-search"
+        system, start_ms = timed(
+            lambda: start_system(settings, log_dir, workers=1, analytics=False)
+        )
         rss = rss_bytes(system.processes["ingress"].pid)
         console.print(
             f"ingress ready (index loaded) in {start_ms / 1000:.1f}s, RSS {rss / 2**20:.0f} MB"
         )
         http = asyncio.run(fire(system.base_url, mix, concurrency))
         console.print(f"HTTP: {summary(http)}")
-    finally:
-        system.stop()
+    finally:  # a failed load or start leaves nothing behind either
+        if system is not None:
+            system.stop()
         drop_keyspace(settings)
     listings = [Listing.of(r, capacity[r["venue_id"]]) for r in rows]
     local = in_process(listings, mix, baseline)
