@@ -26,8 +26,16 @@ pytestmark = [
 ]
 
 
+# How long after the last fault healed the cluster may take to answer again. In CI (seed
+# 3209098450, 2 cores shared by six JVMs) a Cassandra node killed for 36 s left the cluster 96 s
+# without a decision, so the 10 s of the single-node suite ended before the first answer came.
+CLUSTER_RECOVERY_SECONDS = 180.0
+
+
 async def test_no_anomalies_under_cluster_faults(cluster_fault_settings: Settings) -> None:
-    history = await fault_run(cluster_fault_settings, cluster_schedule, ClusterNemesis)
+    history = await fault_run(
+        cluster_fault_settings, cluster_schedule, ClusterNemesis, CLUSTER_RECOVERY_SECONDS
+    )
     found = outages(history)
     folder = ARTIFACTS / "faults"
     folder.mkdir(parents=True, exist_ok=True)
