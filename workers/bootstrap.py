@@ -12,7 +12,6 @@ from infra.kafka import make_consumer, make_producer, topics_for
 from infra.logs import get_logger
 from infra.settings import Settings
 from workers.consumer import CommandLoop, Ownership
-from workers.inbox import Inbox
 from workers.owner import SeatOwner
 from workers.payment_desk import PaymentDesk
 from workers.payments import SimulatedProvider
@@ -43,10 +42,9 @@ async def run_worker(settings: Settings) -> None:
         max_poll_interval_ms=60_000,
     )
     publisher = Publisher(producer, topics, consumer_name=name)
-    inbox = Inbox()
     payments = PaymentDesk(
         SimulatedProvider(statements, settings.payment_failure_rate, settings.payment_latency_ms),
-        inbox,
+        publisher,
     )
     owner = SeatOwner(
         store,
@@ -55,7 +53,7 @@ async def run_worker(settings: Settings) -> None:
         payments,
     )
     ownership = Ownership(owner, store)
-    loop = CommandLoop(consumer, owner, publisher, ownership, inbox)
+    loop = CommandLoop(consumer, owner, publisher, ownership)
     consumer.subscribe([topics.seat_commands], listener=ownership)
     async with AsyncExitStack() as stack:
         await producer.start()

@@ -14,14 +14,12 @@ from infra.logs import get_logger
 from topics.codec import Undecodable, decode_command
 from topics.commands import ExpireHoldV1, SeatCommand
 from topics.partitioning import seat_partition
-from workers.inbox import Inbox
 from workers.metrics import COMMANDS, DEAD_LETTERS, POLL_SECONDS
 from workers.owner import Fenced, SeatOwner
 from workers.ports import PartitionClaims
 from workers.publisher import Publisher
 
 log = get_logger("worker")
-POLL_WAIT_MS = 20  # the longest a local command waits for the poll that decides it
 EXPIRY_TICK_SECONDS = 0.2
 EXPIRY_RESEND_SECONDS = 5.0
 SETTLE_RETRY_SECONDS = 1.0
@@ -98,73 +96,50 @@ class CommandLoop:
         owner: SeatOwner,
         publisher: Publisher,
         ownership: Ownership,
-        inbox: Inbox,
     ) -> None:
         self.consumer = consumer
         self.owner = owner
         self.publisher = publisher
         self.ownership = ownership
-        self.inbox = inbox
         self._expiry_sent: dict[str, float] = {}
 
     async def run(self) -> None:
         """Poll forever."""
         while True:
-            # Short polls while the inbox fills: its commands wait for the next one.
-            wait = 0 if self.inbox else POLL_WAIT_MS
-            batches = await self.consumer.getmany(timeout_ms=wait, max_records=500)
-            local = self.inbox.take()
-            polls = {tp.partition: (tp, records) for tp, records in batches.items()}
-            for tp in self.consumer.assignment():  # a partition no longer ours drops its own
-                if tp.partition in local and tp.partition not in polls:
-                    polls[tp.partition] = (tp, [])
+            batches = await self.consumer.getmany(timeout_ms=100, max_records=500)
             # Partitions share nothing but this process: decide and persist them side by side.
-            await asyncio.gather(
-                *(
-                    self._partition(tp, records, local.get(p, []))
-                    for p, (tp, records) in polls.items()
-                )
-            )
+            await asyncio.gather(*(self._partition(tp, records) for tp, records in batches.items()))
 
-    async def _partition(
-        self, tp: TopicPartition, records: list[ConsumerRecord], local: list[SeatCommand]
-    ) -> None:
-        """Decide a poll: the partition's local commands first, then what Kafka brought. A
-        failed poll is read again from its first offset; its local commands are dropped (the
-        charges they report are resumed when their holds are loaded again)."""
+    async def _partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
         if tp.partition not in self.owner.epochs:  # assignment still taking its epoch
             await self.ownership.settle()
             if tp.partition not in self.owner.epochs:
-                if records:
-                    await self._retry(tp, records[0].offset, 0.5)
+                await self._retry(tp, records[0].offset, 0.5)
                 return
-        commands = local + [c for c in (self._decode(r) for r in records) if c is not None]
+        commands = [c for c in (self._decode(r) for r in records) if c is not None]
         with POLL_SECONDS.time():
             try:
                 await self.owner.handle(tp.partition, commands)
             except Fenced as fenced:
                 log.warning("fenced off", partition=tp.partition, event_id=str(fenced))
-                await self._retry(tp, records[0].offset if records else None, 1.0)
+                await self._retry(tp, records[0].offset, 1.0)
                 return
             except Exception:
                 log.exception("poll failed; retrying from its first offset", partition=tp.partition)
-                await self._retry(tp, records[0].offset if records else None, 1.0)
+                await self._retry(tp, records[0].offset, 1.0)
                 return
         COMMANDS.inc(len(commands))
-        if not records:
-            return
         try:
             await self.consumer.commit({tp: records[-1].offset + 1})
         except (CommitFailedError, KafkaError) as exc:
             log.warning("commit failed; the next owner replays", error=str(exc))
 
-    async def _retry(self, tp: TopicPartition, offset: int | None, pause: float) -> None:
-        """Forget the partition's state and read it again (from `offset`, if still ours)."""
+    async def _retry(self, tp: TopicPartition, offset: int, pause: float) -> None:
+        """Forget the partition's state and read it again from `offset` (if still ours)."""
         self.owner.forget([tp.partition])
         self.ownership.reload(tp.partition)
-        if offset is not None:
-            with suppress(IllegalStateError):
-                self.consumer.seek(tp, offset)
+        with suppress(IllegalStateError):
+            self.consumer.seek(tp, offset)
         await asyncio.sleep(pause)
 
     def _decode(self, record: ConsumerRecord) -> SeatCommand | None:

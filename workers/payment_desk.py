@@ -1,5 +1,4 @@
-"""Runs charges outside the serialised path and feeds their outcome back as a command, to the
-worker's own inbox (workers/inbox.py): decided in the hold's partition's next poll."""
+"""Runs charges outside the serialised path and feeds their outcome back as a command."""
 
 from __future__ import annotations
 
@@ -7,16 +6,18 @@ import asyncio
 
 from seating import BookingCancelled, PaymentRequested
 from topics.commands import RecordPaymentV1
-from workers.inbox import Inbox
 from workers.payments import PaymentProvider, charge_with_retries
+from workers.ports import PublisherPort
 
 
 class PaymentDesk:
     """One charge task per hold and attempt; its outcome returns to the hold's partition."""
 
-    def __init__(self, provider: PaymentProvider, inbox: Inbox, backoff: float = 0.2) -> None:
+    def __init__(
+        self, provider: PaymentProvider, publisher: PublisherPort, backoff: float = 0.2
+    ) -> None:
         self.provider = provider
-        self.inbox = inbox
+        self.publisher = publisher
         self.backoff = backoff
         self._running: dict[tuple[str, int], asyncio.Task[None]] = {}
 
@@ -45,7 +46,8 @@ class PaymentDesk:
             charge_id=result.charge_id,
             message=result.message,
         )
-        self.inbox.put(command)
+        self.publisher.command(event_id, command)
+        await self.publisher.flush()
 
     async def refund(self, cancelled: BookingCancelled, charge_id: str) -> None:
         """Record the refund of a cancelled booking."""

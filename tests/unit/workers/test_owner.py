@@ -25,8 +25,6 @@ from topics.commands import (
     RecordPaymentV1,
     SeatCommand,
 )
-from topics.partitioning import seat_partition
-from workers.inbox import Inbox
 from workers.live import LiveEvent
 from workers.owner import Fenced, SeatOwner
 from workers.payment_desk import PaymentDesk
@@ -310,13 +308,12 @@ async def test_a_charge_failing_with_a_store_error_still_ends_the_hold(rig: Rig)
     payment after its retries, so the hold leaves 'confirming' and can still lapse or be
     cancelled."""
     provider = LedgerDown()
-    inbox = Inbox()
-    rig.owner.payments = PaymentDesk(provider, inbox, backoff=0.001)
+    rig.owner.payments = PaymentDesk(provider, rig.publisher, backoff=0.001)
     (held,) = await rig.send(hold("c1", "A-1"))
     holding_id = held.result["holding_id"]
     assert await rig.send(confirm("k1", holding_id)) == []
-    await eventually(lambda: bool(inbox), timeout=5, what="a RecordPayment")
-    (recorded,) = inbox.take()[seat_partition(EVENT_ID)]
+    await eventually(lambda: bool(rig.publisher.commands), timeout=5, what="a RecordPayment")
+    (recorded,) = rig.publisher.commands
     assert isinstance(recorded, RecordPaymentV1)
     assert recorded.holding_id == holding_id and recorded.outcome == "error"
     assert provider.charges == 3
