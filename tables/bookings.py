@@ -26,11 +26,21 @@ class Booking:
     refund_id: str | None
 
 
-async def write(q: Statements, b: Booking) -> None:
-    """Write (or overwrite) the booking and the buyer's history row."""
+def fenced_timestamp(version: int, epoch: int) -> int:
+    """The write timestamp of a projection made from the seat state at shard `version` by the
+    owner of `epoch`: a later state (or, at one version, a newer owner) always wins, whatever
+    the clocks, so a stale owner that projects late never overwrites a newer projection. Above
+    every clock timestamp (microseconds since 1970), so it also wins over rows written before."""
+    return 2**62 + version * 2**20 + epoch
+
+
+async def write(q: Statements, b: Booking, timestamp: int) -> None:
+    """Write (or overwrite) the booking and the buyer's history row, at `timestamp`
+    (`fenced_timestamp`; only the seat owners write these rows)."""
     await q.run(
         "INSERT INTO bookings (booking_id, holding_id, event_id, user_id, seat_ids, amount, "
-        "status, created_at, charge_id, refund_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "status, created_at, charge_id, refund_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "USING TIMESTAMP ?",
         b.booking_id,
         b.holding_id,
         b.event_id,
@@ -41,10 +51,11 @@ async def write(q: Statements, b: Booking) -> None:
         b.created_at,
         b.charge_id,
         b.refund_id,
+        timestamp,
     )
     await q.run(
         "INSERT INTO bookings_by_user (user_id, created_at, booking_id, event_id, event_name, "
-        "seat_ids, amount, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "seat_ids, amount, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?",
         b.user_id,
         b.created_at,
         b.booking_id,
@@ -53,6 +64,7 @@ async def write(q: Statements, b: Booking) -> None:
         b.seat_ids,
         b.amount,
         b.status,
+        timestamp,
     )
 
 

@@ -301,9 +301,24 @@ class SeatOwner:
         result.outcomes.append((reply_partition, outcome))
 
     async def _after_persist(self, result: PollResult) -> None:
-        # Projections and refunds are idempotent writes: run them side by side.
+        # Projections and refunds are idempotent writes: run them side by side. A projection is
+        # stamped with the shard's version and our epoch: a late one of a stale owner loses.
+        stamps = {
+            p: (self.versions.get(p), self.epochs.get(p))
+            for p in {booked.partition for booked, _ in result.bookings}
+        }
+        for partition, (version, epoch) in stamps.items():
+            if version is None or epoch is None:
+                raise Fenced(f"partition {partition}")  # forgotten meanwhile: decide again
         await asyncio.gather(
-            *(self.store.project_booking(live, live.state.holds[h]) for live, h in result.bookings),
+            *(
+                self.store.project_booking(
+                    live,
+                    live.state.holds[h],
+                    *stamps[live.partition],  # type: ignore[arg-type]
+                )
+                for live, h in result.bookings
+            ),
             *(self.payments.refund(cancelled, charge) for cancelled, charge in result.refunds),
         )
         for event_id, requested in result.payments:

@@ -133,8 +133,10 @@ class SeatStore:
         """Take published booking events out of the event's outbox."""
         await event_state.delete_outbox(self.q, partition, event_id, message_ids)
 
-    async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
-        """Write (or update) the booking of a confirmed hold and the buyer's history row."""
+    async def project_booking(self, live: LiveEvent, hold: Hold, version: int, epoch: int) -> None:
+        """Write (or update) the booking of a confirmed hold and the buyer's history row, as
+        the seat state at shard `version` under `epoch` says (a stale owner's late projection
+        loses to a newer one)."""
         assert hold.booking_id and hold.confirmed_at is not None  # noqa: S101
         status = "cancelled" if hold.booking_cancelled else "confirmed"
         created = datetime.fromtimestamp(hold.confirmed_at, UTC)
@@ -151,7 +153,7 @@ class SeatStore:
             charge_id=hold.charge_id,
             refund_id=hold.refund_id,
         )
-        await bookings.write(self.q, booking)
+        await bookings.write(self.q, booking, bookings.fenced_timestamp(version, epoch))
 
 
 def _seconds(moment: datetime | None) -> float | None:

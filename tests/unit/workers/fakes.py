@@ -89,7 +89,7 @@ class FakeStore:
         for message_id in message_ids:
             self.outbox.pop(message_id, None)
 
-    async def project_booking(self, live: LiveEvent, hold: Hold) -> None:
+    async def project_booking(self, live: LiveEvent, hold: Hold, version: int, epoch: int) -> None:
         if self.project_error is not None:
             raise self.project_error
         self.bookings.append(hold.holding_id)
