@@ -179,7 +179,7 @@ class SeatOwner:
                 writes.append((live, changes, {s: seat_row(live.state, s) for s in changes.seats}))
         if writes:
             await self._write(partition, epoch, forgotten, writes)
-        await self._after_persist(result)
+        await self._after_persist(partition, result)
 
     async def _write(
         self, partition: int, epoch: int, forgotten: int, writes: list[EventWrite]
@@ -300,23 +300,15 @@ class SeatOwner:
         changes.outcomes[outcome.command_id] = outcome
         result.outcomes.append((reply_partition, outcome))
 
-    async def _after_persist(self, result: PollResult) -> None:
+    async def _after_persist(self, partition: int, result: PollResult) -> None:
         # Projections and refunds are idempotent writes: run them side by side. A projection is
         # stamped with the shard's version and our epoch: a late one of a stale owner loses.
-        stamps = {
-            p: (self.versions.get(p), self.epochs.get(p))
-            for p in {booked.partition for booked, _ in result.bookings}
-        }
-        for partition, (version, epoch) in stamps.items():
-            if version is None or epoch is None:
-                raise Fenced(f"partition {partition}")  # forgotten meanwhile: decide again
+        version, epoch = self.versions.get(partition), self.epochs.get(partition)
+        if result.bookings and (version is None or epoch is None):
+            raise Fenced(f"partition {partition}")  # forgotten meanwhile: decide again
         await asyncio.gather(
             *(
-                self.store.project_booking(
-                    live,
-                    live.state.holds[h],
-                    *stamps[live.partition],  # type: ignore[arg-type]
-                )
+                self.store.project_booking(live, live.state.holds[h], version or 0, epoch or 0)
                 for live, h in result.bookings
             ),
             *(self.payments.refund(cancelled, charge) for cancelled, charge in result.refunds),
