@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
 from infra.cassandra import Statements, connect
 from infra.settings import Settings
+from seating import HoldStatus
 from tests.checker import seat_conflicts
 from tests.integration.late_store import LateStore
 from tests.integration.seed import persisted_holds, seed_event
@@ -174,3 +175,38 @@ async def test_outbox_rows_land_with_their_batch_only(settings: Settings, store:
         await old.handle(p, [hold(event_id, "c2", "u2", "A-2")])
     assert outbox(settings, event_id) == []  # the fenced batch wrote none
     assert len(persisted_holds(settings, event_id)) == 1
+
+
+async def test_a_stale_owners_late_projection_loses_to_a_newer_one(
+    settings: Settings, store: SeatStore
+) -> None:
+    """A booking projected from a later state (a higher shard version or, at one version, a
+    newer owner's epoch) stays, whichever write reaches Cassandra last: an owner paused
+    mid-poll that projects late cannot show a cancelled booking confirmed again."""
+    event_id, _ = seed_event(settings)
+    p = seat_partition(event_id)
+    owner = await owner_of(store, p)
+    await owner.handle(p, [hold(event_id, "c1", "u1", "A-1")])
+    live = owner.events[event_id]
+    held = next(iter(live.state.holds.values()))
+    confirmed = replace(
+        held, status=HoldStatus.CONFIRMED, booking_id="b1", confirmed_at=held.created_at
+    )
+    cancelled = replace(confirmed, booking_cancelled=True, refund_id="r1")
+
+    def shown() -> tuple[str, str]:
+        session = connect(settings)
+        try:
+            booking = session.execute("SELECT status FROM bookings WHERE booking_id = 'b1'").one()
+            history = session.execute("SELECT status FROM bookings_by_user WHERE user_id = 'u1'")
+            return booking["status"], history.one()["status"]
+        finally:
+            session.cluster.shutdown()
+
+    await store.project_booking(live, cancelled, version=7, epoch=1)
+    await store.project_booking(live, confirmed, version=6, epoch=1)  # late, from version 6
+    assert shown() == ("cancelled", "cancelled")
+    await store.project_booking(live, confirmed, version=7, epoch=2)  # a newer owner's state
+    assert shown() == ("confirmed", "confirmed")
+    await store.project_booking(live, cancelled, version=7, epoch=1)  # the old owner, late
+    assert shown() == ("confirmed", "confirmed")
