@@ -3,9 +3,12 @@ refunds (one per refund id)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from infra.cassandra import Statements, applied
+from infra.cassandra import Statements
+
+_CHARGES = uuid.UUID("6f1d1c2e-5b0a-4f4e-9a57-3c1b2e7d9a10")  # namespace of charge ids
 
 
 async def charge_of(q: Statements, idempotency_key: str) -> str | None:
@@ -14,25 +17,30 @@ async def charge_of(q: Statements, idempotency_key: str) -> str | None:
     return rows[0]["charge_id"] if rows else None
 
 
-async def insert_charge(
+def charge_id_for(idempotency_key: str) -> str:
+    """The id of the charge made for `idempotency_key`: one key, one id, so a charge written
+    twice (a retry, two owners of a hold during a move) is one row and one payment."""
+    return f"ch_{uuid.uuid5(_CHARGES, idempotency_key).hex}"
+
+
+async def write_charge(
     q: Statements,
     idempotency_key: str,
     charge_id: str,
     amount: float,
     card_token: str,
     created_at: datetime,
-) -> str:
-    """Record a charge unless the key has one; the key's charge id either way."""
-    rows = await q.run(
+) -> None:
+    """Record the charge of a key (`charge_id_for` it): writing it again changes nothing."""
+    await q.run(
         "INSERT INTO charges (idempotency_key, charge_id, amount, card_token, created_at) "
-        "VALUES (?, ?, ?, ?, ?) IF NOT EXISTS",
+        "VALUES (?, ?, ?, ?, ?)",
         idempotency_key,
         charge_id,
         amount,
         card_token,
         created_at,
     )
-    return charge_id if applied(rows) else str(rows[0]["charge_id"])
 
 
 async def insert_refund(
@@ -43,10 +51,10 @@ async def insert_refund(
     amount: float,
     created_at: datetime,
 ) -> None:
-    """Record a refund unless one with this id exists."""
+    """Record a refund (its id follows from the booking: writing it again changes nothing)."""
     await q.run(
         "INSERT INTO refunds (refund_id, charge_id, booking_id, amount, created_at) "
-        "VALUES (?, ?, ?, ?, ?) IF NOT EXISTS",
+        "VALUES (?, ?, ?, ?, ?)",
         refund_id,
         charge_id,
         booking_id,

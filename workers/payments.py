@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
@@ -80,21 +79,24 @@ class SimulatedProvider:
         self.latency = latency_ms / 1000
 
     async def charge(self, idempotency_key: str, amount: float, token: str) -> ChargeResult:
-        existing = await self._charge_of(idempotency_key)
-        if existing:
-            return ChargeResult("succeeded", existing)
+        # A charge's id follows from its key, so charging a key twice writes the same row (no
+        # lightweight transaction); every answer but success first looks for that row, so a
+        # key once charged is never declined or failed afterwards.
         if self.latency:
             await asyncio.sleep(self.latency)
-        if token == TOK_ERROR:
-            raise ProviderUnavailable("the payment provider is not answering")
         if token == TOK_SLOW:
             await asyncio.sleep(SLOW_SECONDS)
-        if token not in (TOK_OK, TOK_SLOW):
-            return ChargeResult("declined", message="card declined (not a test card that pays)")
-        if self.failure_rate and random.random() < self.failure_rate:
-            return ChargeResult("declined", message="card declined (simulated failure rate)")
-        charge_id = f"ch_{uuid.uuid4().hex}"
-        charge_id = await payments.insert_charge(
+        pays = token in (TOK_OK, TOK_SLOW)
+        if not pays or (self.failure_rate and random.random() < self.failure_rate):
+            existing = await payments.charge_of(self.q, idempotency_key)
+            if existing:
+                return ChargeResult("succeeded", existing)
+            if token == TOK_ERROR:
+                raise ProviderUnavailable("the payment provider is not answering")
+            why = "simulated failure rate" if pays else "not a test card that pays"
+            return ChargeResult("declined", message=f"card declined ({why})")
+        charge_id = payments.charge_id_for(idempotency_key)
+        await payments.write_charge(
             self.q, idempotency_key, charge_id, amount, token, datetime.now(UTC)
         )
         return ChargeResult("succeeded", charge_id)
@@ -103,6 +105,3 @@ class SimulatedProvider:
         await payments.insert_refund(
             self.q, refund_id, charge_id, booking_id, amount, datetime.now(UTC)
         )
-
-    async def _charge_of(self, key: str) -> str | None:
-        return await payments.charge_of(self.q, key)
