@@ -306,11 +306,9 @@ class SeatOwner:
         version, epoch = self.versions.get(partition), self.epochs.get(partition)
         if result.bookings and (version is None or epoch is None):
             raise Fenced(f"partition {partition}")  # forgotten meanwhile: decide again
+        booked = [(live, live.state.holds[h]) for live, h in result.bookings]
         await asyncio.gather(
-            *(
-                self.store.project_booking(live, live.state.holds[h], version or 0, epoch or 0)
-                for live, h in result.bookings
-            ),
+            self.store.project_bookings(booked, version or 0, epoch or 0),
             *(self.payments.refund(cancelled, charge) for cancelled, charge in result.refunds),
         )
         for event_id, requested in result.payments:

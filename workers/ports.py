@@ -34,8 +34,8 @@ class SeatStorePort(Protocol):
         self, partition: int, epoch: int, version: int | None, writes: list[EventWrite]
     ) -> bool: ...
 
-    async def project_booking(
-        self, live: LiveEvent, hold: Hold, version: int, epoch: int
+    async def project_bookings(
+        self, booked: list[tuple[LiveEvent, Hold]], version: int, epoch: int
     ) -> None: ...
 
     async def delivered(self, partition: int, event_id: str, message_ids: list[str]) -> None: ...

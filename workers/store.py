@@ -133,27 +133,35 @@ class SeatStore:
         """Take published booking events out of the event's outbox."""
         await event_state.delete_outbox(self.q, partition, event_id, message_ids)
 
-    async def project_booking(self, live: LiveEvent, hold: Hold, version: int, epoch: int) -> None:
-        """Write (or update) the booking of a confirmed hold and the buyer's history row, as
+    async def project_bookings(
+        self, booked: list[tuple[LiveEvent, Hold]], version: int, epoch: int
+    ) -> None:
+        """Write (or update) the bookings of confirmed holds and the buyers' history rows, as
         the seat state at shard `version` under `epoch` says (a stale owner's late projection
         loses to a newer one)."""
-        assert hold.booking_id and hold.confirmed_at is not None  # noqa: S101
-        status = "cancelled" if hold.booking_cancelled else "confirmed"
-        created = datetime.fromtimestamp(hold.confirmed_at, UTC)
-        booking = bookings.Booking(
-            booking_id=hold.booking_id,
-            holding_id=hold.holding_id,
-            event_id=live.state.event_id,
-            event_name=live.name,
-            user_id=hold.user_id,
-            seat_ids=list(hold.seat_ids),
-            amount=hold.total_price,
-            status=status,
-            created_at=created,
-            charge_id=hold.charge_id,
-            refund_id=hold.refund_id,
+        await bookings.write(
+            self.q,
+            [_booking(live, hold) for live, hold in booked],
+            bookings.fenced_timestamp(version, epoch),
         )
-        await bookings.write(self.q, booking, bookings.fenced_timestamp(version, epoch))
+
+
+def _booking(live: LiveEvent, hold: Hold) -> bookings.Booking:
+    """The booking a confirmed hold became."""
+    assert hold.booking_id and hold.confirmed_at is not None  # noqa: S101
+    return bookings.Booking(
+        booking_id=hold.booking_id,
+        holding_id=hold.holding_id,
+        event_id=live.state.event_id,
+        event_name=live.name,
+        user_id=hold.user_id,
+        seat_ids=list(hold.seat_ids),
+        amount=hold.total_price,
+        status="cancelled" if hold.booking_cancelled else "confirmed",
+        created_at=datetime.fromtimestamp(hold.confirmed_at, UTC),
+        charge_id=hold.charge_id,
+        refund_id=hold.refund_id,
+    )
 
 
 def _seconds(moment: datetime | None) -> float | None:

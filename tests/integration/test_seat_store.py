@@ -203,10 +203,10 @@ async def test_a_stale_owners_late_projection_loses_to_a_newer_one(
         finally:
             session.cluster.shutdown()
 
-    await store.project_booking(live, cancelled, version=7, epoch=1)
-    await store.project_booking(live, confirmed, version=6, epoch=1)  # late, from version 6
+    await store.project_bookings([(live, cancelled)], version=7, epoch=1)
+    await store.project_bookings([(live, confirmed)], version=6, epoch=1)  # late, from version 6
     assert shown() == ("cancelled", "cancelled")
-    await store.project_booking(live, confirmed, version=7, epoch=2)  # a newer owner's state
+    await store.project_bookings([(live, confirmed)], version=7, epoch=2)  # a newer owner's state
     assert shown() == ("confirmed", "confirmed")
-    await store.project_booking(live, cancelled, version=7, epoch=1)  # the old owner, late
+    await store.project_bookings([(live, cancelled)], version=7, epoch=1)  # the old owner, late
     assert shown() == ("confirmed", "confirmed")

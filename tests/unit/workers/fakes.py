@@ -89,10 +89,12 @@ class FakeStore:
         for message_id in message_ids:
             self.outbox.pop(message_id, None)
 
-    async def project_booking(self, live: LiveEvent, hold: Hold, version: int, epoch: int) -> None:
-        if self.project_error is not None:
+    async def project_bookings(
+        self, booked: list[tuple[LiveEvent, Hold]], version: int, epoch: int
+    ) -> None:
+        if booked and self.project_error is not None:
             raise self.project_error
-        self.bookings.append(hold.holding_id)
+        self.bookings.extend(hold.holding_id for _, hold in booked)
 
 
 @dataclass
