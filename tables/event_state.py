@@ -34,6 +34,9 @@ _PUT = (
     "UPDATE seat_state USING TTL ? SET data = ? "
     "WHERE shard = ? AND event_id = ? AND kind = ? AND item_id = ?"
 )
+_DELETE_OUT = (
+    "DELETE FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'out' AND item_id IN ?"
+)
 _HOLDS = "SELECT data FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'hold'"
 _WAITS = "SELECT data FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'wait'"
 
@@ -194,10 +197,18 @@ async def load(q: Statements, shard: int, event_id: str) -> Stored:
 
 
 async def write(
-    q: Statements, shard: int, *, epoch: int, version: int | None, events: Iterable[EventRows]
+    q: Statements,
+    shard: int,
+    *,
+    epoch: int,
+    version: int | None,
+    events: Iterable[EventRows],
+    delivered: dict[str, list[str]] | None = None,
 ) -> bool:
     """One batch for every event of a poll, applied only if `epoch` still owns the shard and
-    nobody wrote since `version` (it sets `version + 1`); False when it was not applied."""
+    nobody wrote since `version` (it sets `version + 1`); False when it was not applied.
+    `delivered` (event id -> message ids) are outbox rows Kafka has, deleted in the batch
+    (as `delete_outbox` says, for nothing but a request)."""
     batch = BatchStatement(
         batch_type=BatchType.UNLOGGED, serial_consistency_level=ConsistencyLevel.SERIAL
     )
@@ -224,6 +235,10 @@ async def write(
         for index, event in enumerate(rows.events):
             row = outbox_to_row(written, index, event)
             batch.add(put, (0, row, shard, event_id, "out", event.message_id))
+    # Row by row: a conditional batch takes no IN on clustering columns.
+    for event_id, message_ids in (delivered or {}).items():
+        for message_id in message_ids:
+            batch.add(q(_DELETE_OUT.replace("IN ?", "= ?")), (shard, event_id, message_id))
     return applied(await execute(q.session, batch))
 
 
@@ -236,12 +251,7 @@ async def delete_outbox(q: Statements, shard: int, event_id: str, message_ids: l
     about to republish removes nothing that still has to be delivered; one that misses (lost,
     or ordered before the write by its timestamp) only makes the next owner publish a
     duplicate."""
-    await q.run(
-        "DELETE FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'out' AND item_id IN ?",
-        shard,
-        event_id,
-        message_ids,
-    )
+    await q.run(_DELETE_OUT, shard, event_id, message_ids)
 
 
 # -- readers ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from workers.publisher import Publisher
 log = get_logger("worker")
 EXPIRY_TICK_SECONDS = 0.2
 EXPIRY_RESEND_SECONDS = 5.0
+OUTBOX_IDLE_SECONDS = 1.0  # a partition with no batch for this long empties its outbox itself
 SETTLE_RETRY_SECONDS = 1.0
 
 
@@ -157,7 +158,8 @@ class CommandLoop:
             return None
 
     async def expire_due(self) -> None:
-        """Publish an ExpireHold for every lapsed hold, in its own partition, forever."""
+        """Publish an ExpireHold for every lapsed hold, in its own partition, forever (and
+        empty the outboxes of partitions that had no batch to do it)."""
         while True:
             await asyncio.sleep(EXPIRY_TICK_SECONDS)
             await self.ownership.settle()
@@ -178,3 +180,4 @@ class CommandLoop:
                 await self.publisher.flush()
             except KafkaError as exc:  # not worth sending again; due expiries are sent anew
                 log.warning("expiry publish failed", error=str(exc))
+            await self.owner.flush_delivered(OUTBOX_IDLE_SECONDS)

@@ -74,6 +74,9 @@ class SeatOwner:
         self._loading: dict[str, asyncio.Lock] = {}
         self._reading: dict[int, asyncio.Lock] = {}
         self._forgotten: dict[int, int] = {}
+        # Booking events Kafka has, still in their outboxes: deleted in the partition's next
+        # batch, or by `flush_delivered` when none comes. partition -> (since, event -> ids)
+        self._delivered: dict[int, tuple[float, dict[str, list[str]]]] = {}
 
     # -- ownership -------------------------------------------------------------------------
 
@@ -83,6 +86,7 @@ class SeatOwner:
         for partition in gone:
             self._forgotten[partition] = self._forgotten.get(partition, 0) + 1
             self.versions.pop(partition, None)
+            self._delivered.pop(partition, None)  # republished on load; readers drop them
         for event_id in [e for e, live in self.events.items() if live.partition in gone]:
             del self.events[event_id]
 
@@ -189,8 +193,9 @@ class SeatOwner:
         if self._forgotten.get(partition, 0) != forgotten or partition not in self.versions:
             raise Fenced(f"partition {partition}")  # forgotten while we decided: read again
         version = self.versions[partition]
+        _, delivered = self._delivered.pop(partition, (0.0, {}))
         try:
-            written = await self.store.write(partition, epoch, version, writes)
+            written = await self.store.write(partition, epoch, version, writes, delivered)
         except BaseException:
             self.forget([partition])
             raise
@@ -315,21 +320,27 @@ class SeatOwner:
             self.payments.start(event_id, requested)
         for reply_partition, outcome in result.outcomes:
             self.publisher.outcome(reply_partition, outcome)
-        delivered: dict[tuple[int, str], list[str]] = {}
         for live, event in result.events:
             self.publisher.booking_event(live.state.event_id, event)
-            delivered.setdefault((live.partition, live.state.event_id), []).append(event.message_id)
         await self.publisher.flush()
-        # Kafka has them: out of the outbox. A delete that fails leaves a duplicate for the next
-        # owner to publish, nothing lost, so it does not fail the poll.
-        for (_, event_id), error in zip(
-            delivered,
-            await asyncio.gather(
-                *(self.store.delivered(p, e, ids) for (p, e), ids in delivered.items()),
-                return_exceptions=True,
-            ),
-            strict=True,
-        ):
+        if result.events:  # Kafka has them: out of the outbox, with the partition's next batch
+            _, delivered = self._delivered.setdefault(partition, (self.clock(), {}))
+            for live, event in result.events:
+                delivered.setdefault(live.state.event_id, []).append(event.message_id)
+
+    async def flush_delivered(self, older_than: float = 0.0) -> None:
+        """Delete from the outboxes the booking events Kafka has had for `older_than` seconds
+        with no batch of their partition to take them. A delete that fails leaves a duplicate
+        for the next owner to publish (readers drop it), nothing lost: it is only logged."""
+        now = self.clock()
+        due = [p for p, (since, _) in self._delivered.items() if now - since >= older_than]
+        work = [
+            (event_id, self.store.delivered(partition, event_id, ids))
+            for partition in due
+            for event_id, ids in self._delivered.pop(partition)[1].items()
+        ]
+        errors = await asyncio.gather(*(w for _, w in work), return_exceptions=True)
+        for (event_id, _), error in zip(work, errors, strict=True):
             if isinstance(error, Exception):
                 log.warning("outbox not emptied", event_id=event_id, error=str(error))
 

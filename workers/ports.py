@@ -31,7 +31,12 @@ class SeatStorePort(Protocol):
     async def seats(self, venue_id: str, prices: dict[str, float]) -> dict[str, Seat]: ...
 
     async def write(
-        self, partition: int, epoch: int, version: int | None, writes: list[EventWrite]
+        self,
+        partition: int,
+        epoch: int,
+        version: int | None,
+        writes: list[EventWrite],
+        delivered: dict[str, list[str]],
     ) -> bool: ...
 
     async def project_bookings(

@@ -106,16 +106,23 @@ class SeatStore:
         }
 
     async def write(
-        self, partition: int, epoch: int, version: int | None, writes: list[EventWrite]
+        self,
+        partition: int,
+        epoch: int,
+        version: int | None,
+        writes: list[EventWrite],
+        delivered: dict[str, list[str]],
     ) -> bool:
-        """One conditional batch with every change of a poll to the partition's events; False
-        when fenced off: by a newer owner, or by a batch of ours that we took for failed but
-        that landed after all."""
+        """One conditional batch with every change of a poll to the partition's events (and
+        the deletes of `delivered` outbox rows, event id -> message ids); False when fenced
+        off: by a newer owner, or by a batch of ours that we took for failed but that landed
+        after all."""
         return await event_state.write(
             self.q,
             partition,
             epoch=epoch,
             version=version,
+            delivered=delivered,
             events=(
                 event_state.EventRows(
                     live.state.event_id,

@@ -27,12 +27,18 @@ class LateStore(SeatStore):
     hold_back = False
 
     async def write(
-        self, partition: int, epoch: int, version: int | None, writes: list[EventWrite]
+        self,
+        partition: int,
+        epoch: int,
+        version: int | None,
+        writes: list[EventWrite],
+        delivered: dict[str, list[str]],
     ) -> bool:
+        batch = super().write(partition, epoch, version, writes, delivered)
         if not self.hold_back:
-            return await super().write(partition, epoch, version, writes)
+            return await batch
         self.hold_back = False
-        self.late = Late(epoch, version, super().write(partition, epoch, version, writes))
+        self.late = Late(epoch, version, batch)
         raise TimeoutError("the answer to the batch was lost")
 
     async def land(self) -> bool:

@@ -170,11 +170,15 @@ async def test_outbox_rows_land_with_their_batch_only(settings: Settings, store:
     new = await owner_of(store, p, publisher=publisher)
     await new.handle(p, [hold(event_id, "c1", "u1", "A-1")])
     assert [e.message_id for e in publisher.events] == ["c1#0"]
-    assert outbox(settings, event_id) == []  # published, then taken out
+    assert outbox(settings, event_id) == ["c1#0"]  # published: deleted by the next batch
+    await new.handle(p, [hold(event_id, "c2", "u2", "A-3")])
+    assert outbox(settings, event_id) == ["c2#0"]
+    await new.flush_delivered()  # or by a flush, when no batch comes
+    assert outbox(settings, event_id) == []
     with pytest.raises(Fenced):
-        await old.handle(p, [hold(event_id, "c2", "u2", "A-2")])
+        await old.handle(p, [hold(event_id, "c3", "u3", "A-2")])
     assert outbox(settings, event_id) == []  # the fenced batch wrote none
-    assert len(persisted_holds(settings, event_id)) == 1
+    assert len(persisted_holds(settings, event_id)) == 2
 
 
 async def test_a_stale_owners_late_projection_loses_to_a_newer_one(

@@ -73,12 +73,20 @@ class FakeStore:
         return dict(self.catalog)
 
     async def write(
-        self, partition: int, epoch: int, version: int | None, writes: list[EventWrite]
+        self,
+        partition: int,
+        epoch: int,
+        version: int | None,
+        writes: list[EventWrite],
+        delivered: dict[str, list[str]],
     ) -> bool:
         if self.write_error is not None:
             raise self.write_error
         if self.fenced or version != (len(self.writes) or None):
             return False
+        for ids in delivered.values():
+            for message_id in ids:
+                self.outbox.pop(message_id, None)
         for _, changes, _ in writes:
             self.writes.append(changes)
             self.outbox.update((e.message_id, e) for e in changes.events)
