@@ -160,8 +160,8 @@ concurrent_writes: 4
 concurrent_counter_writes: 4
 concurrent_materialized_view_writes: 2
 concurrent_compactors: 1
-memtable_heap_space: 64MiB
-memtable_offheap_space: 64MiB
+memtable_heap_space: 256MiB
+memtable_offheap_space: 256MiB
 key_cache_size: 8MiB
 counter_cache_size: 4MiB
 row_cache_size: 0MiB
