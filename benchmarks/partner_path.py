@@ -56,7 +56,9 @@ class PartnerLoad:
             self.partner.partner.command_topic, encode(command), key=command.event_id.encode()
         )
 
-    async def run(self, holds: int, window: int, seconds: float) -> None:
+    async def run(self, holds: int, window: int, seconds: float, rate: float | None = None) -> None:
+        """Send `holds` holds (for at most `seconds`) with at most `window` commands in
+        flight; with a `rate`, paced at that many holds a second (an open loop)."""
         made = self.partner.partner
         login = KafkaLogin(username=made.kafka_username, password=self.partner.password)
         options = aiokafka_options_for(self.settings, login)
@@ -77,10 +79,13 @@ class PartnerLoad:
             slots = asyncio.Semaphore(window)
             reader = asyncio.create_task(self._read(consumer, producer, slots))
             self.recorder = Recorder()
-            deadline = time.perf_counter() + seconds
-            for _ in range(holds):
+            began = time.perf_counter()
+            deadline = began + seconds
+            for sent in range(holds):
                 if time.perf_counter() > deadline:
                     break
+                if rate:
+                    await asyncio.sleep(max(0.0, began + sent / rate - time.perf_counter()))
                 await slots.acquire()
                 await self._send(producer, self._hold(), "hold")
             async with asyncio.timeout(120):
@@ -132,7 +137,10 @@ async def run(
     seconds: float,
     meter: CpuMeter,
     watch: dict[str, PartnerLoad],
+    rate: float | None = None,
 ) -> dict[str, Any]:
+    """The partner path's figures: as fast as it goes with `window` commands in flight, or
+    (with `rate`) at that many holds a second."""
     session = await asyncio.to_thread(connect, settings)
     try:  # as fast as the channel goes: the limits are not what is measured
         partner = await provision(settings, Statements(session), "benchmark", 1e6, 10**9)
@@ -142,7 +150,7 @@ async def run(
     meter.start()
     cpu = time.process_time()
     async with asyncio.timeout(seconds + 150):  # a broker outage must not hang the run
-        await load.run(holds, window, seconds)
+        await load.run(holds, window, seconds, rate)
     rec = load.recorder
     wall = time.perf_counter() - rec.started
     everything = Recorder(rec.started, [("any", *s[1:]) for s in rec.samples])
@@ -151,6 +159,7 @@ async def run(
         "holds_sent": rec.summary("hold").get("count", 0),
         "holds_planned": holds,
         "window": window,
+        "hold_rate": rate,
         "decisions": decided["count"],
         "decisions_per_s": decided["per_s"],
         "latency": decided,

@@ -162,6 +162,25 @@ async def scenarios(
                     watch_partner,
                 )
             )
+        full = ((results.get("partner") or {}).get("hold") or {}).get("per_s")
+        if full:  # the same path at half the rate it reached: its latency when not saturated
+            half, seconds = full / 2, min(20.0, scale.partner_seconds)
+            watch_partner.clear()
+            label = f"partner path at {half:.0f} holds/s (half), {seconds:.0f} s"
+            counted = partial(_count, watch_partner, "partner")
+            async with shown(progress, label, int(half * seconds), counted):
+                results["partner_half"] = await guarded(
+                    partner_path.run(
+                        dep.settings,
+                        layouts,
+                        int(half * seconds),
+                        10**6,
+                        seconds,
+                        CpuMeter(dep.pids()),
+                        watch_partner,
+                        rate=half,
+                    )
+                )
     if "kafka" not in skip:
         watch_kafka: dict[str, Any] = {}
         label = f"raw Kafka round trips, {scale.kafka_messages:,}"

@@ -35,6 +35,7 @@ def checks(result: dict[str, Any]) -> list[dict[str, Any]]:
     kafka_ratio = _ratio(
         _get(result, "partner", "decisions_per_s"), _get(result, "kafka", "round_trips_per_s")
     )
+    half_p99 = _get(result, "partner_half", "latency", "p99_ms")
     flash_done = _get(result, "flash", "attempts") is not None
     return [
         {
@@ -66,6 +67,12 @@ def checks(result: dict[str, Any]) -> list[dict[str, Any]]:
             "value": f"{kafka_ratio}x" if kafka_ratio is not None else "n/a",
             "target": ">= 0.5x",
             "verdict": _verdict(kafka_ratio >= 0.5 if kafka_ratio is not None else None),
+        },
+        {
+            "what": "partner p99, command to outcome, at half the rate reached",
+            "value": f"{half_p99} ms" if half_p99 is not None else "n/a",
+            "target": "< 250 ms",
+            "verdict": _verdict(half_p99 < 250 if half_p99 is not None else None),
         },
     ]
 
@@ -207,6 +214,7 @@ def markdown(result: dict[str, Any], out_dir: Path) -> str:
             if s.get("count"):
                 lines.append(_row(op, s["count"], s["per_s"], _latency(s), s["outcomes"]))
     partner, kafka = result.get("partner") or {}, result.get("kafka") or {}
+    half = result.get("partner_half") or {}
     if partner.get("decisions") or kafka.get("messages"):
         lines += [
             "",
@@ -219,6 +227,12 @@ def markdown(result: dict[str, Any], out_dir: Path) -> str:
                 partner.get("decisions_per_s"),
                 _latency(partner.get("latency")),
                 partner.get("window"),
+            ),
+            _row(
+                f"partner, paced at {half.get('hold_rate') or 0:.0f} holds/s (half)",
+                half.get("decisions_per_s"),
+                _latency(half.get("latency")),
+                "open loop",
             ),
             _row(
                 f"raw aiokafka round trip via {kafka.get('relays')} relay process(es)",
