@@ -36,12 +36,13 @@ def presale(arrival: Arrival, sale_starts_at: float) -> bool:
     return arrival.joined_at < sale_starts_at
 
 
-def order_key(arrival: Arrival, sale_starts_at: float) -> tuple[int, float, str]:
+def order_key(arrival: Arrival, sale_starts_at: float) -> tuple[int, int, float, str]:
     """Pre-sale joiners first, in the order of their random draws; later arrivals after them,
-    first come first served (the ticket id breaks ties)."""
+    first come first served (the ticket id breaks ties). Draws compare as integers: 63 bits do
+    not fit a float, whose rounding made neighbouring draws tie."""
     if presale(arrival, sale_starts_at):
-        return (0, float(arrival.lottery), arrival.ticket_id)
-    return (1, arrival.joined_at, arrival.ticket_id)
+        return (0, arrival.lottery, 0.0, arrival.ticket_id)
+    return (1, 0, arrival.joined_at, arrival.ticket_id)
 
 
 def rankable(arrival: Arrival, sale_starts_at: float, now: float) -> bool:

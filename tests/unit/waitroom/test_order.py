@@ -158,3 +158,13 @@ def test_an_arrival_reads_its_time_from_its_timeuuid() -> None:
 def test_presale_is_before_the_opening(items: list[Arrival]) -> None:
     for a in items:
         assert order.presale(a, OPENS) == (a.joined_at < OPENS)
+
+
+def test_neighbouring_draws_keep_their_order() -> None:
+    """63-bit draws one apart (equal as floats) are still drawn in order (hypothesis found
+    them tied, the ticket id deciding)."""
+    big = (1 << order.LOTTERY_BITS) - 512
+    later_ticket = Arrival(ticket_id="a" * 32, user_id="u1", joined_at=OPENS - 1, lottery=big + 1)
+    earlier_ticket = Arrival(ticket_id="b" * 32, user_id="u2", joined_at=OPENS - 1, lottery=big)
+    ranked = order.next_ranks([later_ticket, earlier_ticket], OPENS, now=OPENS + 10)
+    assert [a.lottery for a in ranked] == [big, big + 1]
