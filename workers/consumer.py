@@ -15,7 +15,7 @@ from topics.codec import Undecodable, decode_command
 from topics.commands import ExpireHoldV1, SeatCommand
 from topics.partitioning import seat_partition
 from workers.metrics import COMMANDS, DEAD_LETTERS, POLL_SECONDS
-from workers.owner import Fenced, SeatOwner
+from workers.owner import Fenced, Persisted, SeatOwner
 from workers.ports import PartitionClaims
 from workers.publisher import Publisher
 
@@ -89,7 +89,13 @@ class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
 
 
 class CommandLoop:
-    """Consumes the seat-commands topic for one worker."""
+    """Consumes the seat-commands topic for one worker.
+
+    A poll is decided and persisted in the loop; its projections, outcomes and offset commit
+    (`finish`) run in a task chained after the partition's previous poll's, so the next poll
+    is decided and persisted meanwhile. A poll whose finish fails is read again from its first
+    offset (`rewinds`), and the polls chained after it are not finished (they are read again
+    too; their stored outcomes answer them)."""
 
     def __init__(
         self,
@@ -103,10 +109,16 @@ class CommandLoop:
         self.publisher = publisher
         self.ownership = ownership
         self._expiry_sent: dict[str, float] = {}
+        self._finishing: dict[TopicPartition, asyncio.Task[bool]] = {}
+        self.rewinds: dict[TopicPartition, int] = {}  # partition -> offset to read again from
 
     async def run(self) -> None:
         """Poll forever."""
         while True:
+            for tp, offset in list(self.rewinds.items()):
+                del self.rewinds[tp]
+                self._finishing.pop(tp, None)  # that chain is broken: a new one begins
+                await self._retry(tp, offset, 0.0)
             batches = await self.consumer.getmany(timeout_ms=100, max_records=500)
             # Partitions share nothing but this process: decide and persist them side by side.
             await asyncio.gather(*(self._partition(tp, records) for tp, records in batches.items()))
@@ -120,7 +132,7 @@ class CommandLoop:
         commands = [c for c in (self._decode(r) for r in records) if c is not None]
         with POLL_SECONDS.time():
             try:
-                await self.owner.handle(tp.partition, commands)
+                persisted = await self.owner.decide(tp.partition, commands)
             except Fenced as fenced:
                 log.warning("fenced off", partition=tp.partition, event_id=str(fenced))
                 await self._retry(tp, records[0].offset, 1.0)
@@ -129,11 +141,35 @@ class CommandLoop:
                 log.exception("poll failed; retrying from its first offset", partition=tp.partition)
                 await self._retry(tp, records[0].offset, 1.0)
                 return
-        COMMANDS.inc(len(commands))
+        before = self._finishing.get(tp)
+        span = (records[0].offset, records[-1].offset + 1, len(commands))
+        self._finishing[tp] = asyncio.create_task(self._finish(tp, before, persisted, span))
+
+    async def _finish(
+        self,
+        tp: TopicPartition,
+        before: asyncio.Task[bool] | None,
+        persisted: Persisted,
+        span: tuple[int, int, int],
+    ) -> bool:
+        """Finish a persisted poll after the partition's previous one, then commit its offset
+        (`span`: its first offset, the offset after it, its command count); False when this
+        poll (or one before it) could not be finished."""
+        if before is not None and not await before:
+            return False
         try:
-            await self.consumer.commit({tp: records[-1].offset + 1})
+            await self.owner.finish(persisted)
+        except Exception:
+            log.exception("poll not finished; reading it again", partition=tp.partition)
+            self.owner.forget([tp.partition])  # whatever is being decided now is decided again
+            self.rewinds[tp] = min(span[0], self.rewinds.get(tp, span[0]))
+            return False
+        COMMANDS.inc(span[2])
+        try:
+            await self.consumer.commit({tp: span[1]})
         except (CommitFailedError, KafkaError) as exc:
             log.warning("commit failed; the next owner replays", error=str(exc))
+        return True
 
     async def _retry(self, tp: TopicPartition, offset: int, pause: float) -> None:
         """Forget the partition's state and read it again from `offset` (if still ours)."""

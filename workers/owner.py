@@ -52,6 +52,17 @@ class PollResult:
     bookings: list[tuple[LiveEvent, str]] = field(default_factory=list)
 
 
+@dataclass
+class Persisted:
+    """A poll decided and persisted: what it produced, and the shard version and owner epoch
+    of the state it was decided on (its projections are stamped with them)."""
+
+    partition: int
+    result: PollResult
+    version: int
+    epoch: int
+
+
 class SeatOwner:
     """Per-event state for the partitions this worker owns."""
 
@@ -158,8 +169,13 @@ class SeatOwner:
     # -- deciding ---------------------------------------------------------------------------
 
     async def handle(self, partition: int, commands: list[SeatCommand]) -> None:
-        """Decide, persist and publish a poll's commands for one partition: every event's
-        changes in one batch, fenced by the partition's epoch and its shard's version."""
+        """Decide, persist and publish a poll's commands for one partition."""
+        await self.finish(await self.decide(partition, commands))
+
+    async def decide(self, partition: int, commands: list[SeatCommand]) -> Persisted:
+        """Decide a poll's commands for one partition and persist them: every event's changes
+        in one batch, fenced by the partition's epoch and its shard's version. What it
+        produced is published by `finish`, which the next poll need not wait for."""
         epoch = self.epochs.get(partition)
         if epoch is None:
             raise Fenced(f"partition {partition}")
@@ -183,7 +199,10 @@ class SeatOwner:
                 writes.append((live, changes, {s: seat_row(live.state, s) for s in changes.seats}))
         if writes:
             await self._write(partition, epoch, forgotten, writes)
-        await self._after_persist(partition, result)
+        version = self.versions.get(partition)
+        if result.bookings and (version is None or self._forgotten.get(partition, 0) != forgotten):
+            raise Fenced(f"partition {partition}")  # forgotten meanwhile: decide again
+        return Persisted(partition, result, version or 0, epoch)
 
     async def _write(
         self, partition: int, epoch: int, forgotten: int, writes: list[EventWrite]
@@ -305,15 +324,17 @@ class SeatOwner:
         changes.outcomes[outcome.command_id] = outcome
         result.outcomes.append((reply_partition, outcome))
 
-    async def _after_persist(self, partition: int, result: PollResult) -> None:
-        # Projections and refunds are idempotent writes: run them side by side. A projection is
-        # stamped with the shard's version and our epoch: a late one of a stale owner loses.
-        version, epoch = self.versions.get(partition), self.epochs.get(partition)
-        if result.bookings and (version is None or epoch is None):
-            raise Fenced(f"partition {partition}")  # forgotten meanwhile: decide again
+    async def finish(self, persisted: Persisted) -> None:
+        """Project, start payments and publish what a persisted poll produced. Polls of a
+        partition are finished in their order; a failure means the poll must be read again.
+
+        Projections and refunds are idempotent writes: run side by side. A projection is
+        stamped with the version and epoch its poll was decided on: a late one of a stale
+        owner, or of an earlier poll, loses."""
+        partition, result = persisted.partition, persisted.result
         booked = [(live, live.state.holds[h]) for live, h in result.bookings]
         await asyncio.gather(
-            self.store.project_bookings(booked, version or 0, epoch or 0),
+            self.store.project_bookings(booked, persisted.version, persisted.epoch),
             *(self.payments.refund(cancelled, charge) for cancelled, charge in result.refunds),
         )
         for event_id, requested in result.payments:
