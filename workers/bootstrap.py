@@ -63,8 +63,12 @@ async def run_worker(settings: Settings) -> None:
         stack.push_async_callback(payments.close)
         stack.callback(session.cluster.shutdown)
         log.info("worker started", name=name, topic=topics.seat_commands)
-        expiry = asyncio.create_task(loop.expire_due())
+        ticks = [
+            asyncio.create_task(loop.expire_due()),
+            asyncio.create_task(loop.commit_finished()),
+        ]
         try:
             await loop.run()
         finally:
-            expiry.cancel()
+            for tick in ticks:
+                tick.cancel()

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
@@ -22,6 +23,8 @@ from workers.publisher import Publisher
 log = get_logger("worker")
 EXPIRY_TICK_SECONDS = 0.2
 EXPIRY_RESEND_SECONDS = 5.0
+COMMIT_EVERY_SECONDS = 0.2
+FINISHING_DEPTH = 2  # polls of a partition being finished while the next one is decided
 OUTBOX_IDLE_SECONDS = 1.0  # a partition with no batch for this long empties its outbox itself
 SETTLE_RETRY_SECONDS = 1.0
 
@@ -88,14 +91,29 @@ class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
                 log.warning("event owned elsewhere", event_id=event_id, partition=partition)
 
 
+@dataclass(eq=False)
+class Finishing:
+    """A persisted poll on its way out: its offsets and command count, whether it was sent
+    (handed to the producer after the polls before it) and whether it is done."""
+
+    persisted: Persisted
+    first: int
+    end: int
+    commands: int
+    sent: asyncio.Future[bool] = field(default_factory=asyncio.Future)
+    done: asyncio.Task[bool] = field(init=False)
+
+
 class CommandLoop:
     """Consumes the seat-commands topic for one worker.
 
-    A poll is decided and persisted in the loop; its projections, outcomes and offset commit
-    (`finish`) run in a task chained after the partition's previous poll's, so the next poll
-    is decided and persisted meanwhile. A poll whose finish fails is read again from its first
-    offset (`rewinds`), and the polls chained after it are not finished (they are read again
-    too; their stored outcomes answer them)."""
+    A poll is decided and persisted in the loop; its projections and outcomes (`finish`) run
+    in a task chained after the partition's previous poll's, so the next poll is decided and
+    persisted meanwhile, but no further: a partition whose finishing falls behind waits, and
+    its commands gather into bigger polls. A poll whose finish fails is read again from its
+    first offset (`rewinds`), and the polls chained after it are not finished (they are read
+    again too; their stored outcomes answer them). Offsets of finished polls are committed
+    together every `COMMIT_EVERY_SECONDS` (`commit_finished`)."""
 
     def __init__(
         self,
@@ -109,8 +127,9 @@ class CommandLoop:
         self.publisher = publisher
         self.ownership = ownership
         self._expiry_sent: dict[str, float] = {}
-        self._finishing: dict[TopicPartition, asyncio.Task[bool]] = {}
+        self._finishing: dict[TopicPartition, list[Finishing]] = {}  # in poll order
         self.rewinds: dict[TopicPartition, int] = {}  # partition -> offset to read again from
+        self._finished: dict[TopicPartition, int] = {}  # offsets to commit
 
     async def run(self) -> None:
         """Poll forever."""
@@ -129,6 +148,12 @@ class CommandLoop:
             if tp.partition not in self.owner.epochs:
                 await self._retry(tp, records[0].offset, 0.5)
                 return
+        # The last poll stays, done or not: the next one may go out only after it went well.
+        pending = self._finishing.setdefault(tp, [])
+        pending[:] = [p for p in pending[:-1] if not p.done.done()] + pending[-1:]
+        busy = [p.done for p in pending if not p.done.done()]
+        if len(busy) >= FINISHING_DEPTH:  # finishing falls behind: let commands gather
+            await asyncio.wait(busy[:1])
         commands = [c for c in (self._decode(r) for r in records) if c is not None]
         with POLL_SECONDS.time():
             try:
@@ -141,35 +166,50 @@ class CommandLoop:
                 log.exception("poll failed; retrying from its first offset", partition=tp.partition)
                 await self._retry(tp, records[0].offset, 1.0)
                 return
-        before = self._finishing.get(tp)
-        span = (records[0].offset, records[-1].offset + 1, len(commands))
-        self._finishing[tp] = asyncio.create_task(self._finish(tp, before, persisted, span))
+        before = pending[-1] if pending else None
+        poll = Finishing(persisted, records[0].offset, records[-1].offset + 1, len(commands))
+        poll.done = asyncio.create_task(self._finish(tp, poll, before))
+        pending.append(poll)
 
-    async def _finish(
-        self,
-        tp: TopicPartition,
-        before: asyncio.Task[bool] | None,
-        persisted: Persisted,
-        span: tuple[int, int, int],
-    ) -> bool:
-        """Finish a persisted poll after the partition's previous one, then commit its offset
-        (`span`: its first offset, the offset after it, its command count); False when this
-        poll (or one before it) could not be finished."""
-        if before is not None and not await before:
-            return False
+    async def _finish(self, tp: TopicPartition, poll: Finishing, before: Finishing | None) -> bool:
+        """Finish a persisted poll: project it (beside the partition's other polls), send it
+        once the poll before it has sent, and once Kafka has it and the poll before it is
+        finished, mark its offset for commit. False when this poll, or one before it, could
+        not be finished."""
         try:
-            await self.owner.finish(persisted)
+            await self.owner.project(poll.persisted)
+            if before is not None and not await before.sent:
+                poll.sent.set_result(False)
+                return False
+            self.owner.send(poll.persisted)
+            poll.sent.set_result(True)
+            await self.owner.sent(poll.persisted)
         except Exception:
             log.exception("poll not finished; reading it again", partition=tp.partition)
+            if not poll.sent.done():
+                poll.sent.set_result(False)
             self.owner.forget([tp.partition])  # whatever is being decided now is decided again
-            self.rewinds[tp] = min(span[0], self.rewinds.get(tp, span[0]))
+            self.rewinds[tp] = min(poll.first, self.rewinds.get(tp, poll.first))
             return False
-        COMMANDS.inc(span[2])
-        try:
-            await self.consumer.commit({tp: span[1]})
-        except (CommitFailedError, KafkaError) as exc:
-            log.warning("commit failed; the next owner replays", error=str(exc))
+        if before is not None and not await before.done:
+            return False
+        COMMANDS.inc(poll.commands)
+        self._finished[tp] = poll.end
         return True
+
+    async def commit_finished(self) -> None:
+        """Commit the offsets of finished polls, all partitions in one request, forever. A
+        commit lost (a rebalance, Kafka away) only makes the next owner replay more: the
+        stored outcomes answer what it reads again."""
+        while True:
+            await asyncio.sleep(COMMIT_EVERY_SECONDS)
+            offsets, self._finished = self._finished, {}
+            if not offsets:
+                continue
+            try:
+                await self.consumer.commit(offsets)
+            except (CommitFailedError, IllegalStateError, KafkaError) as exc:
+                log.warning("commit failed; the next owner replays", error=str(exc))
 
     async def _retry(self, tp: TopicPartition, offset: int, pause: float) -> None:
         """Forget the partition's state and read it again from `offset` (if still ours)."""

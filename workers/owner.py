@@ -325,24 +325,38 @@ class SeatOwner:
         result.outcomes.append((reply_partition, outcome))
 
     async def finish(self, persisted: Persisted) -> None:
-        """Project, start payments and publish what a persisted poll produced. Polls of a
-        partition are finished in their order; a failure means the poll must be read again.
+        """Project, start payments and publish what a persisted poll produced; a failure
+        means the poll must be read again. The three steps, for a pipeline: polls of a
+        partition may project side by side, but must `send` in their order."""
+        await self.project(persisted)
+        self.send(persisted)
+        await self.sent(persisted)
 
-        Projections and refunds are idempotent writes: run side by side. A projection is
-        stamped with the version and epoch its poll was decided on: a late one of a stale
-        owner, or of an earlier poll, loses."""
-        partition, result = persisted.partition, persisted.result
+    async def project(self, persisted: Persisted) -> None:
+        """Write a poll's booking projections and refunds: idempotent writes, side by side. A
+        projection is stamped with the version and epoch its poll was decided on: a late one
+        of a stale owner, or of an earlier poll, loses."""
+        result = persisted.result
         booked = [(live, live.state.holds[h]) for live, h in result.bookings]
         await asyncio.gather(
             self.store.project_bookings(booked, persisted.version, persisted.epoch),
             *(self.payments.refund(cancelled, charge) for cancelled, charge in result.refunds),
         )
+
+    def send(self, persisted: Persisted) -> None:
+        """Start a projected poll's payments and hand its outcomes and booking events to the
+        producer (which keeps their order)."""
+        result = persisted.result
         for event_id, requested in result.payments:
             self.payments.start(event_id, requested)
         for reply_partition, outcome in result.outcomes:
             self.publisher.outcome(reply_partition, outcome)
         for live, event in result.events:
             self.publisher.booking_event(live.state.event_id, event)
+
+    async def sent(self, persisted: Persisted) -> None:
+        """Wait until Kafka has what `send` gave it (and everything sent before)."""
+        partition, result = persisted.partition, persisted.result
         await self.publisher.flush()
         if result.events:  # Kafka has them: out of the outbox, with the partition's next batch
             _, delivered = self._delivered.setdefault(partition, (self.clock(), {}))
