@@ -34,7 +34,7 @@ def test_quick_benchmark_runs_and_oversells_nothing(dev_stack: None, tmp_path: P
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     result = json.loads((out / "result.json").read_text())
     assert (out / "chart.png").stat().st_size > 10_000
-    for scenario in ("noop", "flash", "naive", "mixed", "partner", "kafka"):
+    for scenario in ("noop", "flash", "naive", "mixed", "partner", "partner_half", "kafka"):
         assert "error" not in result[scenario], result[scenario]
     assert result["flash"]["oversells"] == 0
     assert result["flash"]["final_state"]["confirmed_but_not_booked"] == 0
@@ -42,6 +42,7 @@ def test_quick_benchmark_runs_and_oversells_nothing(dev_stack: None, tmp_path: P
     assert result["naive"]["oversells"] == 0
     assert result["flash"]["hold"]["ok"] > 0 and result["flash"]["confirm"]["ok"] > 0
     assert result["partner"]["decisions"] > 0 and result["kafka"]["round_trips_per_s"] > 0
+    assert result["partner_half"]["decisions"] > 0 and result["partner_half"]["hold_rate"] > 0
     assert result["memory_mib"]["ingress"]["peak_rss"] > 0
     pretix = result["pretix"]["50"]
     for target in ("evently", "naive"):

@@ -10,7 +10,8 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
-from tests.unit.workers.test_owner import EVENT_ID, Rig, hold
+from tests.unit.workers.fakes import EVENT_ID
+from tests.unit.workers.test_owner import Rig, hold
 from topics.codec import encode
 from topics.partitioning import seat_partition
 from workers.consumer import CommandLoop, Ownership
