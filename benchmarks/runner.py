@@ -165,7 +165,6 @@ async def scenarios(
         full = ((results.get("partner") or {}).get("hold") or {}).get("per_s")
         if full:  # the same path at half the rate it reached: its latency when not saturated
             half, seconds = full / 2, min(20.0, scale.partner_seconds)
-            watch_partner.clear()
             label = f"partner path at {half:.0f} holds/s (half), {seconds:.0f} s"
             counted = partial(_count, watch_partner, "partner")
             async with shown(progress, label, int(half * seconds), counted):
