@@ -85,8 +85,15 @@ class ClusterNemesis(Nemesis):
         await asyncio.to_thread(stack.up, [fault.target], self.settings)
 
     async def rolling_restart(self, fault: Fault) -> None:
-        """Every node in turn, Kafka's then Cassandra's: stopped (SIGTERM), started, ready."""
-        for node in stack.specs(self.settings):
-            self.history.fault(fault.name, "node", node=node)
-            await asyncio.to_thread(stack.stop, node, self.settings)
-            await asyncio.to_thread(start, node, self.settings)
+        """Every node of each cluster in turn, the two clusters side by side (kafka-n with
+        cassandra-n): stopped (SIGTERM), started, ready. Each cluster keeps its quorum."""
+        by_cluster: dict[str, list[str]] = {}
+        for name, spec in stack.specs(self.settings).items():
+            by_cluster.setdefault(spec.service, []).append(name)
+        for round_ in zip(*by_cluster.values(), strict=True):
+            await asyncio.gather(*(self._restart(fault, node) for node in round_))
+
+    async def _restart(self, fault: Fault, node: str) -> None:
+        self.history.fault(fault.name, "node", node=node)
+        await asyncio.to_thread(stack.stop, node, self.settings)
+        await asyncio.to_thread(start, node, self.settings)
