@@ -278,12 +278,16 @@ def prepare(
 
 def probe(settings: Settings, node: int | None = None, timeout_s: float = PROBE_TIMEOUT_S) -> bool:
     """True if `SELECT release_version FROM system.local` answers (on node `node` alone, which
-    must then also know every other node of the cluster as a peer)."""
+    must then also know every other node of the cluster as a peer, and read at QUORUM from
+    `system_distributed`, replicated to every node: a node that answers CQL before it reaches
+    its peers timed out the first QUORUM writes of a test, CI run ci8)."""
     hosts = settings.cassandra_hosts if node is None else [host(settings, node)]
     if not any(tcp_open(h, settings.cassandra_port) for h in hosts):
         return False
+    from cassandra import ConsistencyLevel
     from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
     from cassandra.policies import RoundRobinPolicy, WhiteListRoundRobinPolicy
+    from cassandra.query import SimpleStatement
 
     policy = RoundRobinPolicy() if node is None else WhiteListRoundRobinPolicy(hosts)
     peers = 0 if node is None else node_count(settings) - 1
@@ -304,6 +308,12 @@ def probe(settings: Settings, node: int | None = None, timeout_s: float = PROBE_
             session = cluster.connect()
             row = session.execute("SELECT release_version FROM system.local").one()
             known = len(session.execute("SELECT peer FROM system.peers_v2").all()) if peers else 0
+            if peers and known >= peers:
+                quorum = SimpleStatement(
+                    "SELECT keyspace_name FROM system_distributed.repair_history LIMIT 1",
+                    consistency_level=ConsistencyLevel.QUORUM,
+                )
+                session.execute(quorum)  # raises until the node reaches a quorum of replicas
             return row is not None and known >= peers
         except Exception:
             return False
