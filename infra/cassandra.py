@@ -17,6 +17,9 @@ from infra.settings import Settings
 Row = dict[str, Any]
 
 
+SCHEMA_AGREEMENT_SECONDS = 60.0
+
+
 def connect(settings: Settings, *, keyspace: bool = True, timeout: float = 10.0) -> Session:
     """A session to the configured cluster (in the configured keyspace unless told otherwise),
     reading and writing at the configured consistency (QUORUM on a cluster), conditional writes
@@ -165,6 +168,12 @@ def migrate(settings: Settings) -> list[str]:
                 (version, name),
             )
             applied_now.append(name)
+        # The driver waits 10 s for agreement after each DDL, then goes on regardless; a node
+        # still without a table answers "unconfigured table" to whoever uses it first.
+        if not session.cluster.control_connection.wait_for_schema_agreement(
+            wait_time=SCHEMA_AGREEMENT_SECONDS
+        ):
+            raise RuntimeError(f"nodes disagree on the schema after {SCHEMA_AGREEMENT_SECONDS} s")
         return applied_now
     finally:
         session.cluster.shutdown()

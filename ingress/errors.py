@@ -12,8 +12,11 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from infra.logs import get_logger
 from ingress.responses import OrjsonResponse
 from topics.outcomes import OutcomeCode
+
+log = get_logger("ingress.errors")
 
 STATUS_OF_CODE: dict[OutcomeCode, int] = {
     OutcomeCode.SEATS_UNAVAILABLE: 409,
@@ -173,8 +176,16 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DriverException)
     @app.exception_handler(NoHostAvailable)
     @app.exception_handler(KafkaError)
-    async def dependency_down(_: Request, exc: Exception) -> OrjsonResponse:
-        return dependency_unavailable("Kafka" if isinstance(exc, KafkaError) else "Cassandra")
+    async def dependency_down(request: Request, exc: Exception) -> OrjsonResponse:
+        name = "Kafka" if isinstance(exc, KafkaError) else "Cassandra"
+        log.warning(
+            "dependency unavailable",
+            dependency=name,
+            path=request.url.path,
+            error=type(exc).__name__,
+            detail=str(exc)[:300],
+        )
+        return dependency_unavailable(name)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> OrjsonResponse:

@@ -33,6 +33,23 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 BUYERS, PARTNERS, WORKERS = 50, 4, 3
 HOLD_TTL_SECONDS = 5
 RECOVERY_SECONDS = 10  # clients go on after the last fault healed: the system must serve again
+# Setup runs before any fault, but a cluster just started answers its first burst of Paxos
+# rounds slowly: CI run of stop 20 had 50 concurrent sign-ups answered 503 "try again".
+SETUP_PATIENCE_SECONDS = 60.0
+
+
+async def setup_post(
+    http: httpx.AsyncClient, path: str, body: dict[str, Any], headers: dict[str, str]
+) -> httpx.Response:
+    """POST with an Idempotency-Key, sent again while the answer is 503 (the contract's "try
+    again"), for SETUP_PATIENCE_SECONDS at most; the last answer."""
+    keyed = headers | {"Idempotency-Key": uuid.uuid4().hex}
+    deadline = time.monotonic() + SETUP_PATIENCE_SECONDS
+    while True:
+        response = await http.post(path, json=body, headers=keyed)
+        if response.status_code != 503 or time.monotonic() > deadline:
+            return response
+        await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
 
 
 async def setup_event(
@@ -42,27 +59,27 @@ async def setup_event(
     headers."""
     organizer = await sign_up(http, "organizer", admin)
     headers = {"Authorization": f"Bearer {organizer['token']}"}
-    venue = await http.post(
-        "/venue",
-        headers=headers,
-        json={"name": "Fault Hall", "city": "Oslo", "seat_types": ["Regular"]},
+    venue = await setup_post(
+        http, "/venue", {"name": "Fault Hall", "city": "Oslo", "seat_types": ["Regular"]}, headers
     )
+    assert venue.status_code == 201, venue.text
     venue_id = venue.json()["venue_id"]
     seats = [
         {"row": r, "number": n, "seat_type": "Regular"} for r in "ABCDEF" for n in range(1, 11)
     ]
-    added = await http.post(f"/venue/{venue_id}/seats", headers=headers, json={"seats": seats})
+    added = await setup_post(http, f"/venue/{venue_id}/seats", {"seats": seats}, headers)
     assert added.status_code == 201, added.text
-    event = await http.post(
+    event = await setup_post(
+        http,
         "/events",
-        headers=headers,
-        json={
+        {
             "venue_id": venue_id,
             "name": "Fault Night",
             "starts_at": "2030-01-01T20:00:00Z",
             "prices": {"Regular": 25.0},
             "hold_ttl_seconds": ttl,
         },
+        headers,
     )
     assert event.status_code == 201, event.text
     return event.json()["event_id"], [f"{s['row']}-{s['number']}" for s in seats], headers
@@ -70,7 +87,7 @@ async def setup_event(
 
 async def sign_up(http: httpx.AsyncClient, role: str, admin: dict[str, str]) -> dict[str, Any]:
     body = {"name": "Buyer", "email": f"{uuid.uuid4().hex[:12]}@faults.evently.dev", "role": role}
-    response = await http.post("/user", json=body, headers=admin if role != "customer" else {})
+    response = await setup_post(http, "/user", body, admin if role != "customer" else {})
     assert response.status_code == 201, response.text
     user: dict[str, Any] = response.json()
     return user
@@ -135,6 +152,9 @@ async def fault_run(
                 proxies,
                 recovery_s,
             )
+    except BaseException:
+        print_warnings(logs)
+        raise
     finally:
         for partner in partners:
             await partner.stop()
@@ -142,6 +162,18 @@ async def fault_run(
         for proxy in proxies.values():
             await proxy.stop()
     return history
+
+
+LEVELS = ("warning", "error", "critical")
+
+
+def print_warnings(folder: Path, last: int = 10) -> None:
+    """The last warnings and errors each process logged (CI keeps only the test's output)."""
+    for log in sorted(folder.glob("*.log")):
+        lines = log.read_text(errors="replace").splitlines()
+        found = [line[:400] for line in lines if any(f'"level": "{lv}"' in line for lv in LEVELS)]
+        for line in found[-last:]:
+            print(f"{log.stem}: {line}")
 
 
 async def make_partners(settings: Settings, http: httpx.AsyncClient, count: int) -> list[Partner]:
