@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cassandra.query import BatchStatement, BatchType
 
@@ -38,13 +39,13 @@ def fenced_timestamp(version: int, epoch: int) -> int:
 
 
 _BOOKING = (
-    "INSERT INTO bookings (booking_id, holding_id, event_id, user_id, seat_ids, amount, "
+    "INSERT INTO bookings (booking_id, holding_id, event_id, user_id, seats, amount, "
     "status, created_at, charge_id, refund_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "USING TIMESTAMP ?"
 )
 _HISTORY = (
     "INSERT INTO bookings_by_user (user_id, created_at, booking_id, event_id, event_name, "
-    "seat_ids, amount, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
+    "seats, amount, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?"
 )
 PER_BATCH = 10  # bookings per batch: two rows each, well under Cassandra's batch size limits
 
@@ -97,10 +98,17 @@ async def amount_and_status(q: Statements, booking_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
-async def of_user(q: Statements, user_id: str) -> list[Row]:
+async def of_user(q: Statements, user_id: str) -> list[dict[str, Any]]:
     """A user's bookings, newest first."""
-    return await q.run(
-        "SELECT booking_id, event_id, event_name, seat_ids, amount, status, created_at "
+    rows = await q.run(
+        "SELECT booking_id, event_id, event_name, seats, seat_ids, amount, status, created_at "
         "FROM bookings_by_user WHERE user_id = ?",
         user_id,
     )
+    return [_with_seat_ids(row) for row in rows]
+
+
+def _with_seat_ids(row: Row) -> dict[str, Any]:
+    """`seat_ids` from the frozen `seats`, or from the list of a row older than migration 015."""
+    seats = row.pop("seats")
+    return {**row, "seat_ids": seats if seats is not None else row["seat_ids"]}

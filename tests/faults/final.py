@@ -23,7 +23,9 @@ from topics.partners import scoped
 def bookings_of(settings: Settings, event_id: str) -> list[dict[str, Any]]:
     session = connect(settings)
     try:
-        rows = session.execute("SELECT booking_id, event_id, seat_ids, status FROM bookings")
+        rows = session.execute(
+            "SELECT booking_id, event_id, seats AS seat_ids, status FROM bookings"
+        )
         return [dict(r) for r in rows if r["event_id"] == event_id]
     finally:
         session.cluster.shutdown()

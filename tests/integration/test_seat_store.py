@@ -13,6 +13,7 @@ import pytest
 from infra.cassandra import Statements, connect
 from infra.settings import Settings
 from seating import HoldStatus
+from tables import bookings
 from tests.checker import seat_conflicts
 from tests.integration.late_store import LateStore
 from tests.integration.seed import persisted_holds, seed_event
@@ -214,3 +215,30 @@ async def test_a_stale_owners_late_projection_loses_to_a_newer_one(
     assert shown() == ("confirmed", "confirmed")
     await store.project_bookings([(live, cancelled)], version=7, epoch=1)  # the old owner, late
     assert shown() == ("confirmed", "confirmed")
+
+
+async def test_one_state_projected_twice_lists_each_seat_once(
+    settings: Settings, store: SeatStore
+) -> None:
+    """A poll finished again (its first finish failed) projects the same state at the same
+    version and epoch, so both writes carry one timestamp: the booking's seats must not be the
+    union of the two (CI waitlist fault run, seed 1374481881: a booking of D-9, D-9)."""
+    event_id, _ = seed_event(settings)
+    p = seat_partition(event_id)
+    owner = await owner_of(store, p)
+    await owner.handle(p, [hold(event_id, "c1", "u2", "A-1", "A-2")])
+    live = owner.events[event_id]
+    held = next(iter(live.state.holds.values()))
+    confirmed = replace(
+        held, status=HoldStatus.CONFIRMED, booking_id="b2", confirmed_at=held.created_at
+    )
+    for _ in range(2):
+        await store.project_bookings([(live, confirmed)], version=3, epoch=1)
+    session = connect(settings)
+    try:
+        booking = session.execute("SELECT seats FROM bookings WHERE booking_id = 'b2'").one()
+    finally:
+        session.cluster.shutdown()
+    assert booking["seats"] == ["A-1", "A-2"]
+    (shown,) = await bookings.of_user(store.q, "u2")
+    assert shown["seat_ids"] == ["A-1", "A-2"]
