@@ -7,12 +7,14 @@ credentials, its own command and result topics, through the gateway."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections import defaultdict
 from contextlib import suppress
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import GroupAuthorizationFailedError, TopicAuthorizationFailedError
 from pydantic import BaseModel
 
 from infra.kafka import make_consumer, make_producer, topics_for
@@ -22,6 +24,8 @@ from topics.codec import encode
 from topics.commands import SeatCommand
 from topics.outcomes import CommandOutcomeV1
 from topics.partners import PartnerCommand
+
+ACL_PATIENCE_SECONDS = 30.0
 
 
 class _Outcomes:
@@ -36,8 +40,11 @@ class _Outcomes:
 
     async def start(self) -> None:
         await self.producer.start()
-        await self.consumer.start()
+        await self._start_consumer()
         self._reader = asyncio.create_task(self._read())
+
+    async def _start_consumer(self) -> None:
+        await self.consumer.start()
 
     async def stop(self) -> None:
         if self._reader:
@@ -99,16 +106,35 @@ class Partner(_Outcomes):
         self.user_id: str = made["user_id"]
         login = KafkaLogin(username=kafka["username"], password=kafka["password"])
         options = aiokafka_options_for(settings, login, kafka["bootstrap_servers"])
+        group_id = f"{kafka['consumer_group_prefix']}-{uuid.uuid4().hex[:8]}"
+
+        def consumer() -> AIOKafkaConsumer:
+            return AIOKafkaConsumer(
+                kafka["result_topic"], **options, group_id=group_id, auto_offset_reset="earliest"
+            )
+
+        self._new_consumer = consumer
         super().__init__(
-            AIOKafkaProducer(**options, acks="all"),
-            AIOKafkaConsumer(
-                kafka["result_topic"],
-                **options,
-                group_id=f"{kafka['consumer_group_prefix']}-{uuid.uuid4().hex[:8]}",
-                auto_offset_reset="earliest",
-            ),
-            kafka["command_topic"],
+            AIOKafkaProducer(**options, acks="all"), consumer(), kafka["command_topic"]
         )
+
+    async def _start_consumer(self) -> None:
+        """Start the consumer, made anew and started again while refused, for
+        ACL_PATIENCE_SECONDS at most. The provisioner waits until each broker it asks lists
+        the new ACLs, but on a cluster the broker a request reaches may apply them a moment
+        later (CI dry run ci10: GroupAuthorizationFailed just after POST /partners); a partner's
+        client has to allow for that too."""
+        deadline = time.monotonic() + ACL_PATIENCE_SECONDS
+        while True:
+            try:
+                await self.consumer.start()
+                return
+            except (GroupAuthorizationFailedError, TopicAuthorizationFailedError):
+                if time.monotonic() > deadline:
+                    raise
+                await self.consumer.stop()
+                self.consumer = self._new_consumer()
+                await asyncio.sleep(0.5)
 
     async def send(self, command: PartnerCommand) -> None:
         await self._send(command, command.event_id)
