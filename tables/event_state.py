@@ -5,12 +5,13 @@ Cassandra partition per shard holds the rows of all its events and, as static co
 shard's owner `epoch` (with the `owner`'s name) and `version` (batches written so far). Rows
 (event_id, kind, item_id):
 * `hold`, holding id: the hold and its waiting confirms (`hold_to_row`);
-* `seat`, seat id: who occupies the seat, how, until when (`seat_row`), for readers;
 * `wait`, waitlist id: a waiting-list entry (`waitlist_to_row`);
 * `cmd`, command id: a finished command's outcome, kept 7 days;
 * `out`, message id: a booking event not yet acknowledged by Kafka (the outbox).
 Only the shard's owner writes, each poll for all of its events in one batch conditional on its
-epoch and the version; readers use the functions below, which find the shard themselves."""
+epoch and the version; readers use the functions below, which find the shard themselves.
+Who occupies a seat is read from the hold rows (a hold lists its seats). Seats once had rows of
+their own as well: 40 % of the rows of every batch, read by no decision and no page."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from cassandra.cluster import Session
 from cassandra.query import BatchStatement, BatchType
 
 from infra.cassandra import Statements, applied, execute
-from seating import EventSeats, Hold, HoldStatus, SeatLine, WaitEntry, WaitStatus
+from seating import Hold, HoldStatus, SeatLine, WaitEntry, WaitStatus
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
 from topics.partitioning import seat_partition
@@ -66,7 +67,6 @@ class EventRows:
 
     event_id: str
     holds: list[tuple[Hold, list[Waiter]]]
-    seat_rows: dict[str, str]
     outcomes: dict[str, CommandOutcomeV1]
     events: list[BookingEventV1]  # the outbox, in decision order
     waits: list[WaitEntry] = field(default_factory=list)  # waiting-list entries
@@ -100,27 +100,6 @@ def waitlist_from_row(text: str) -> WaitEntry:
     data: dict[str, Any] = orjson.loads(text)
     data["status"] = WaitStatus(data["status"])
     return WaitEntry(**data)
-
-
-def seat_row(state: EventSeats, seat_id: str) -> str:
-    """What a seat row says: who occupies it, how, and until when."""
-    hold = state.holder_of(seat_id)
-    if hold is None:
-        return "{}"
-    status = "booked" if hold.status is HoldStatus.CONFIRMED else "held"
-    lapses = hold.expires_at if hold.status is HoldStatus.HELD else None
-    return orjson.dumps({"h": hold.holding_id, "s": status, "x": lapses}).decode()
-
-
-def seat_status(row: str | None, now: float) -> str:
-    """available, held or booked, from a seat row as `seat_row` wrote it."""
-    if not row:
-        return "available"
-    data = orjson.loads(row)
-    status: str = data.get("s", "available")
-    if status == "held" and data.get("x") is not None and data["x"] <= now:
-        return "available"
-    return status
 
 
 def outbox_to_row(version: int, index: int, event: BookingEventV1) -> str:
@@ -223,8 +202,6 @@ async def write(
         for hold, waiters in rows.holds:
             row = hold_to_row(hold, waiters)
             batch.add(put, (0, row, shard, event_id, "hold", hold.holding_id))
-        for seat_id, row in rows.seat_rows.items():
-            batch.add(put, (0, row, shard, event_id, "seat", seat_id))
         for entry in rows.waits:
             row = waitlist_to_row(entry)
             batch.add(put, (0, row, shard, event_id, "wait", entry.waitlist_id))
@@ -257,22 +234,15 @@ async def delete_outbox(q: Statements, shard: int, event_id: str, message_ids: l
 # -- readers ------------------------------------------------------------------------------------
 
 
-async def seat_statuses(q: Statements, event_id: str, now: float) -> dict[str, str]:
-    """available, held or booked for every seat with a row (a seat without one is available)."""
-    rows = await q.run(
-        "SELECT item_id, data FROM seat_state WHERE shard = ? AND event_id = ? AND kind = 'seat'",
-        seat_partition(event_id),
-        event_id,
-    )
-    return {r["item_id"]: seat_status(r["data"], now) for r in rows}
-
-
 async def taken_seats(q: Statements, now: float) -> dict[str, list[str]]:
     """Every event's seats held or booked now (a scan of the whole table)."""
     taken: dict[str, list[str]] = {}
-    for row in await q.run("SELECT event_id, kind, item_id, data FROM seat_state"):
-        if row["kind"] == "seat" and seat_status(row["data"], now) != "available":
-            taken.setdefault(row["event_id"], []).append(row["item_id"])
+    for row in await q.run("SELECT event_id, kind, data FROM seat_state"):
+        if row["kind"] != "hold":
+            continue
+        hold, _ = hold_from_row(row["data"])
+        if hold.occupies_seats() and not hold.lapsed(now):
+            taken.setdefault(row["event_id"], []).extend(hold.seat_ids)
     return taken
 
 

@@ -20,7 +20,7 @@ from seating import (
     decide,
     evolve,
 )
-from tables.event_state import Waiter, seat_row
+from tables.event_state import Waiter
 from topics.commands import ConfirmHoldV1, HoldSeatsV1, RecordPaymentV1, SeatCommand
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1, ErrorBody, OutcomeCode
@@ -196,7 +196,7 @@ class SeatOwner:
             for command in event_commands:
                 self._apply(live, command, changes, result)
             if changes:
-                writes.append((live, changes, {s: seat_row(live.state, s) for s in changes.seats}))
+                writes.append((live, changes))
         if writes:
             await self._write(partition, epoch, forgotten, writes)
         version = self.versions.get(partition)
@@ -268,7 +268,6 @@ class SeatOwner:
                 changes.waits.add(event.waitlist_id)
             else:
                 changes.holds.add(event.holding_id)
-                changes.seats.update(live.state.holds[event.holding_id].seat_ids)
             wrapped = BookingEventV1.wrap(
                 event,
                 event_id=live.state.event_id,

@@ -19,16 +19,15 @@ class Changes:
     """What one poll changed for one event: rows to write in its batch."""
 
     holds: set[str] = field(default_factory=set)
-    seats: set[str] = field(default_factory=set)
     waits: set[str] = field(default_factory=set)  # waiting-list entries
     outcomes: dict[str, CommandOutcomeV1] = field(default_factory=dict)
     events: list[BookingEventV1] = field(default_factory=list)  # the outbox, in order
 
     def __bool__(self) -> bool:
-        return bool(self.holds or self.seats or self.waits or self.outcomes or self.events)
+        return bool(self.holds or self.waits or self.outcomes or self.events)
 
 
-EventWrite = tuple[LiveEvent, Changes, dict[str, str]]  # an event, its changes, its seat rows
+EventWrite = tuple[LiveEvent, Changes]  # an event and its changes
 
 
 @dataclass(frozen=True)
@@ -127,12 +126,11 @@ class SeatStore:
                 event_state.EventRows(
                     live.state.event_id,
                     [(live.state.holds[h], live.waiters.get(h, [])) for h in changes.holds],
-                    seat_rows,
                     changes.outcomes,
                     changes.events,
                     [live.state.waitlist[w] for w in changes.waits],
                 )
-                for live, changes, seat_rows in writes
+                for live, changes in writes
             ),
         )
 

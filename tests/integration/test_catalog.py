@@ -15,7 +15,9 @@ from infra.kafka import make_producer, topics_for
 from infra.settings import Settings
 from search.feeder import IndexFeeder
 from search.query import Query
+from seating import Hold, HoldStatus, SeatLine
 from seating.ids import new_id
+from tables.event_state import hold_to_row
 from topics.partitioning import seat_partition
 
 pytestmark = pytest.mark.integration
@@ -86,20 +88,42 @@ async def test_a_starting_ingress_loads_events_capacity_and_taken_seats(
             "INSERT INTO venues (venue_id, name, city) VALUES (?, 'Arena', 'Porto')",
             row["venue_id"],
         )
-        for seat in ("A-1", "A-2", "A-3"):
+        for seat in ("A-1", "A-2", "A-3", "A-4", "A-5"):
             await q.run(
                 "INSERT INTO venue_seats (venue_id, seat_id, row, number, seat_type) "
                 "VALUES (?, ?, 'A', 1, 'GA')",
                 row["venue_id"],
                 seat,
             )
-        await q.run(
-            "INSERT INTO seat_state (shard, event_id, kind, item_id, data) "
-            "VALUES (?, ?, 'seat', 'A-1', ?)",
-            seat_partition(row["event_id"]),
-            row["event_id"],
-            '{"h": "x", "s": "booked", "x": null}',
-        )
+        now = time.time()
+        # Taken: a booking, a hold in time, a confirming hold whose time is up (it cannot
+        # lapse). Free: a hold whose time is up, a cancelled booking.
+        holds = [
+            ("A-1", HoldStatus.CONFIRMED, now - 60, False),
+            ("A-2", HoldStatus.HELD, now + 60, False),
+            ("A-3", HoldStatus.CONFIRMING, now - 60, False),
+            ("A-4", HoldStatus.HELD, now - 1, False),
+            ("A-5", HoldStatus.CONFIRMED, now - 60, True),
+        ]
+        for seat, status, expires_at, cancelled in holds:
+            hold = Hold(
+                new_id(),
+                "u1",
+                (SeatLine(seat, "GA", 10.0),),
+                10.0,
+                now - 120,
+                expires_at,
+                status,
+                booking_cancelled=cancelled,
+            )
+            await q.run(
+                "INSERT INTO seat_state (shard, event_id, kind, item_id, data) "
+                "VALUES (?, ?, 'hold', ?, ?)",
+                seat_partition(row["event_id"]),
+                row["event_id"],
+                hold.holding_id,
+                hold_to_row(hold, []),
+            )
     finally:
         session.cluster.shutdown()
     feeder = await feeders()

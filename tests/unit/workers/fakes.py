@@ -87,7 +87,7 @@ class FakeStore:
         for ids in delivered.values():
             for message_id in ids:
                 self.outbox.pop(message_id, None)
-        for _, changes, _ in writes:
+        for _, changes in writes:
             self.writes.append(changes)
             self.outbox.update((e.message_id, e) for e in changes.events)
         self.batches += 1
