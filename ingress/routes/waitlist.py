@@ -35,7 +35,11 @@ def _entry_event(event_id: str, waitlist_id: str) -> None:
         raise not_found("waitlist")
 
 
-@router.post("/events/{event_id}/waitlist", status_code=201)
+@router.post(
+    "/events/{event_id}/waitlist",
+    status_code=201,
+    responses={200: {"description": "Already in line: the same entry again"}},
+)
 async def join_waitlist(
     event_id: str,
     body: JoinRequest,
