@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from cassandra.query import BatchStatement, BatchType
 
@@ -98,7 +97,7 @@ async def amount_and_status(q: Statements, booking_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
-async def of_user(q: Statements, user_id: str) -> list[dict[str, Any]]:
+async def of_user(q: Statements, user_id: str) -> list[Row]:
     """A user's bookings, newest first."""
     rows = await q.run(
         "SELECT booking_id, event_id, event_name, seats, seat_ids, amount, status, created_at "
@@ -108,7 +107,9 @@ async def of_user(q: Statements, user_id: str) -> list[dict[str, Any]]:
     return [_with_seat_ids(row) for row in rows]
 
 
-def _with_seat_ids(row: Row) -> dict[str, Any]:
+def _with_seat_ids(row: Row) -> Row:
     """`seat_ids` from the frozen `seats`, or from the list of a row older than migration 015."""
     seats = row.pop("seats")
-    return {**row, "seat_ids": seats if seats is not None else row["seat_ids"]}
+    if seats is not None:
+        row["seat_ids"] = seats
+    return row
