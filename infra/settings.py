@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # Payment simulator
     payment_failure_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     payment_latency_ms: int = Field(default=0, ge=0)
+    # How long a poll waits for the charges it requested: those answered by then are decided
+    # in the same poll (a confirm in one decision); slower ones come back as commands. 0: never.
+    payment_inline_ms: int = Field(default=50, ge=0, le=1000)
 
     # Dev stack (local JVMs started by `python -m devstack`); nodes > 1: a cluster on one machine
     devstack_nodes: int = Field(default=1, ge=1, le=9)

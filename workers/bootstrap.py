@@ -45,6 +45,7 @@ async def run_worker(settings: Settings) -> None:
     payments = PaymentDesk(
         SimulatedProvider(statements, settings.payment_failure_rate, settings.payment_latency_ms),
         publisher,
+        inline_seconds=settings.payment_inline_ms / 1000,
     )
     owner = SeatOwner(
         store,

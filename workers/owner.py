@@ -15,6 +15,8 @@ from seating import (
     ErrorCode,
     Hold,
     HoldConfirmed,
+    HoldExpired,
+    HoldStatus,
     PaymentRequested,
     WaitlistEvent,
     decide,
@@ -49,6 +51,7 @@ class PollResult:
     events: list[tuple[LiveEvent, BookingEventV1]] = field(default_factory=list)
     payments: list[tuple[str, PaymentRequested]] = field(default_factory=list)
     refunds: list[tuple[BookingCancelled, str]] = field(default_factory=list)
+    voids: list[str] = field(default_factory=list)  # holds expired: any charge given back
     bookings: list[tuple[LiveEvent, str]] = field(default_factory=list)
 
 
@@ -184,7 +187,7 @@ class SeatOwner:
         for command in commands:
             by_event.setdefault(command.event_id, []).append(command)
         result = PollResult()
-        writes: list[EventWrite] = []
+        decided: dict[str, EventWrite] = {}
         for event_id, event_commands in by_event.items():
             live = await self.live(event_id, partition)
             if live is None:
@@ -195,14 +198,33 @@ class SeatOwner:
             changes = Changes()
             for command in event_commands:
                 self._apply(live, command, changes, result)
-            if changes:
-                writes.append((live, changes))
+            decided[event_id] = (live, changes)
+        await self._settle_payments(decided, result)
+        writes = [(live, changes) for live, changes in decided.values() if changes]
         if writes:
             await self._write(partition, epoch, forgotten, writes)
         version = self.versions.get(partition)
         if result.bookings and (version is None or self._forgotten.get(partition, 0) != forgotten):
             raise Fenced(f"partition {partition}")  # forgotten meanwhile: decide again
         return Persisted(partition, result, version or 0, epoch)
+
+    async def _settle_payments(self, decided: dict[str, EventWrite], result: PollResult) -> None:
+        """Decide in this poll the charges that answer within the payment desk's budget, so a
+        confirm costs one poll, not two. They are charged before the poll lands: a poll that
+        fails is decided again and charges the same key (one charge), and a hold whose time
+        runs out before that has its charge voided when it expires."""
+        answered = await self.payments.settle(result.payments)
+        if not answered:
+            return
+        settled = {(c.holding_id, c.attempt) for c in answered}
+        result.payments = [
+            (event_id, requested)
+            for event_id, requested in result.payments
+            if (requested.holding_id, requested.attempt) not in settled
+        ]
+        for command in answered:
+            live, changes = decided[command.event_id]
+            self._apply(live, command, changes, result)
 
     async def _write(
         self, partition: int, epoch: int, forgotten: int, writes: list[EventWrite]
@@ -257,6 +279,9 @@ class SeatOwner:
                 result.bookings.append((live, booked.holding_id))
                 if command.type == "cancel_booking" and booked.booking_cancelled:
                     result.refunds.append((_cancellation(booked), booked.charge_id or ""))
+            lapsed = live.state.holds.get(getattr(command, "holding_id", ""))
+            if lapsed is not None and lapsed.status is HoldStatus.EXPIRED:
+                result.voids.append(lapsed.holding_id)  # its voiding may not have happened
             result.outcomes.append((command.reply_partition, _readdressed(known, command)))
             return
         now = self.clock()
@@ -285,6 +310,8 @@ class SeatOwner:
                 result.bookings.append((live, event.holding_id))
             elif isinstance(event, HoldConfirmed):
                 result.bookings.append((live, event.holding_id))
+            elif isinstance(event, HoldExpired):
+                result.voids.append(event.holding_id)
         if decision.pending and isinstance(command, ConfirmHoldV1):
             waiting = live.waiters.setdefault(command.holding_id, [])
             if all(w.command_id != command.command_id for w in waiting):
@@ -332,14 +359,15 @@ class SeatOwner:
         await self.sent(persisted)
 
     async def project(self, persisted: Persisted) -> None:
-        """Write a poll's booking projections and refunds: idempotent writes, side by side. A
-        projection is stamped with the version and epoch its poll was decided on: a late one
-        of a stale owner, or of an earlier poll, loses."""
+        """Write a poll's booking projections, refunds and voids: idempotent writes, side by
+        side. A projection is stamped with the version and epoch its poll was decided on: a
+        late one of a stale owner, or of an earlier poll, loses."""
         result = persisted.result
         booked = [(live, live.state.holds[h]) for live, h in result.bookings]
         await asyncio.gather(
             self.store.project_bookings(booked, persisted.version, persisted.epoch),
             *(self.payments.refund(cancelled, charge) for cancelled, charge in result.refunds),
+            *(self.payments.void(holding_id) for holding_id in result.voids),
         )
 
     def send(self, persisted: Persisted) -> None:

@@ -39,6 +39,10 @@ class PaymentProvider(Protocol):
         self, refund_id: str, charge_id: str, booking_id: str, amount: float
     ) -> None: ...
 
+    async def void(self, idempotency_key: str) -> None:
+        """Give back the charge made with `idempotency_key`, if there is one."""
+        ...
+
 
 async def charge_with_retries(
     provider: PaymentProvider,
@@ -90,7 +94,7 @@ class SimulatedProvider:
         if not pays or (self.failure_rate and random.random() < self.failure_rate):
             existing = await payments.charge_of(self.q, idempotency_key)
             if existing:
-                return ChargeResult("succeeded", existing)
+                return ChargeResult("succeeded", existing.charge_id)
             if token == TOK_ERROR:
                 raise ProviderUnavailable("the payment provider is not answering")
             why = "simulated failure rate" if pays else "not a test card that pays"
@@ -105,3 +109,15 @@ class SimulatedProvider:
         await payments.insert_refund(
             self.q, refund_id, charge_id, booking_id, amount, datetime.now(UTC)
         )
+
+    async def void(self, idempotency_key: str) -> None:
+        charge = await payments.charge_of(self.q, idempotency_key)
+        if charge is not None:
+            await payments.insert_refund(
+                self.q,
+                payments.void_id_for(idempotency_key),
+                charge.charge_id,
+                "",
+                charge.amount,
+                datetime.now(UTC),
+            )

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from seating import BookingCancelled, Hold, PaymentRequested, Seat
+from topics.commands import RecordPaymentV1
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
 from workers.live import LiveEvent
@@ -70,6 +71,12 @@ class PaymentsPort(Protocol):
     """Charges run beside the owner, and refunds (workers/payment_desk.py; the provider behind
     the desk has its own port, PaymentProvider in workers/payments.py)."""
 
+    async def settle(
+        self, requested: list[tuple[str, PaymentRequested]]
+    ) -> list[RecordPaymentV1]: ...
+
     def start(self, event_id: str, requested: PaymentRequested) -> None: ...
 
     async def refund(self, cancelled: BookingCancelled, charge_id: str) -> None: ...
+
+    async def void(self, holding_id: str) -> None: ...

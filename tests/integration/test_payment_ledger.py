@@ -4,12 +4,14 @@ whatever races or retries, and a key once charged is never declined or failed af
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 
 from infra.cassandra import Statements, connect
 from infra.settings import Settings
+from tables import payments
 from workers.payments import TOK_ERROR, TOK_OK, TOK_SLOW, SimulatedProvider
 
 pytestmark = pytest.mark.integration
@@ -56,3 +58,17 @@ async def test_declines_and_outages_charge_nothing(q: Statements) -> None:
     with pytest.raises(Exception, match="not answering"):
         await provider.charge("hold-4", 30.0, TOK_ERROR)
     assert await charges_of(q, "hold-4") == []
+
+
+async def test_voiding_gives_a_charge_back_once_and_needs_no_charge(q: Statements) -> None:
+    """A hold that lapsed unbooked has its charge, if any, refunded: concurrent voids of one
+    key are one refund of the whole amount, and a key never charged gets none."""
+    provider = SimulatedProvider(q, failure_rate=0.0, latency_ms=0)
+    charged, never = f"hold-{uuid.uuid4().hex}", f"hold-{uuid.uuid4().hex}"
+    charge = await provider.charge(charged, 45.0, TOK_OK)
+    await asyncio.gather(*(provider.void(key) for key in (charged, charged, charged, never)))
+    rows = await q.run("SELECT refund_id, charge_id, amount FROM refunds")
+    assert [(r["charge_id"], r["amount"]) for r in rows if r["charge_id"] == charge.charge_id] == [
+        (charge.charge_id, 45.0)
+    ]
+    assert [r for r in rows if r["refund_id"] == payments.void_id_for(never)] == []

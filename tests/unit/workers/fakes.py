@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from seating import BookingCancelled, EventSeats, Hold, PaymentRequested, Seat
+from topics.commands import RecordPaymentV1
 from topics.events import BookingEventV1
 from topics.outcomes import CommandOutcomeV1
 from workers.live import LiveEvent
+from workers.payment_desk import recorded
+from workers.payments import ChargeResult
 from workers.ports import PaymentsPort, PublisherPort, SeatStorePort
 from workers.store import Changes, EventWrite, Rules
 
@@ -126,11 +129,20 @@ class FakePublisher:
 
 @dataclass
 class FakePayments:
-    """Records what it was asked to do; `refund_error` is raised by every refund while set."""
+    """Records what it was asked to do; `refund_error` is raised by every refund while set.
+    `at_once` answers, in the poll that asked, the charges of the tokens it names."""
 
     started: list[PaymentRequested] = field(default_factory=list)
     refunded: list[BookingCancelled] = field(default_factory=list)
+    voided: list[str] = field(default_factory=list)
     refund_error: Exception | None = None
+    at_once: dict[str, ChargeResult] = field(default_factory=dict)
+    settled: list[PaymentRequested] = field(default_factory=list)
+
+    async def settle(self, requested: list[tuple[str, PaymentRequested]]) -> list[RecordPaymentV1]:
+        answered = [(e, r) for e, r in requested if r.payment_token in self.at_once]
+        self.settled += [r for _, r in answered]
+        return [recorded(e, r, self.at_once[r.payment_token]) for e, r in answered]
 
     def start(self, event_id: str, requested: PaymentRequested) -> None:
         self.started.append(requested)
@@ -139,6 +151,11 @@ class FakePayments:
         if self.refund_error is not None:
             raise self.refund_error
         self.refunded.append(cancelled)
+
+    async def void(self, holding_id: str) -> None:
+        if self.refund_error is not None:
+            raise self.refund_error
+        self.voided.append(holding_id)
 
 
 if TYPE_CHECKING:

@@ -21,6 +21,7 @@ from topics.commands import (
     CancelBookingV1,
     CancelHoldV1,
     ConfirmHoldV1,
+    ExpireHoldV1,
     HoldSeatsV1,
     RecordPaymentV1,
     SeatCommand,
@@ -146,6 +147,50 @@ async def test_declined_payment_keeps_the_hold(rig: Rig) -> None:
         CancelHoldV1(command_id="x", event_id=EVENT_ID, user_id="u1", holding_id=holding_id)
     )
     assert cancelled.status == "ok" and cancelled.result["status"] == "cancelled"
+
+
+async def test_a_charge_answered_at_once_confirms_in_the_confirms_own_poll(rig: Rig) -> None:
+    """One decision per confirm: the charge is decided in the poll that asked for it, in its
+    batch, and nothing goes back through Kafka."""
+    rig.payments.at_once["tok_ok"] = ChargeResult("succeeded", "ch_1")
+    (held,) = await rig.send(hold("c1", "A-1"))
+    holding_id = held.result["holding_id"]
+    batches = rig.store.batches
+    answers = {o.command_id: o for o in await rig.send(confirm("k1", holding_id))}
+    booked = answers["k1"]
+    assert booked.status == "created" and booked.result["status"] == "confirmed"
+    assert rig.store.batches == batches + 1
+    assert rig.payments.started == [] and [p.attempt for p in rig.payments.settled] == [1]
+    assert rig.store.bookings == [holding_id]
+    assert [e.type for e in rig.publisher.events][-2:] == ["PaymentRequested", "HoldConfirmed"]
+    (again,) = await rig.send(confirm("k1", holding_id))
+    assert again == booked
+
+
+async def test_a_decline_answered_at_once_keeps_the_hold(rig: Rig) -> None:
+    rig.payments.at_once["tok_ok"] = ChargeResult("declined", message="card declined")
+    (held,) = await rig.send(hold("c1", "A-1"))
+    holding_id = held.result["holding_id"]
+    answers = {o.command_id: o for o in await rig.send(confirm("k1", holding_id))}
+    refused = answers["k1"]
+    assert refused.error.code == "payment_declined"
+    assert rig.owner.events[EVENT_ID].state.holds[holding_id].status.value == "held"
+    assert rig.payments.started == []
+
+
+async def test_an_expired_hold_has_any_charge_voided_again_on_replay(rig: Rig) -> None:
+    """A charge made for a confirm whose poll never landed is given back when the hold lapses;
+    a replay of the expiry (its poll failed after the batch) voids again."""
+    (held,) = await rig.send(hold("c1", "A-1"))
+    holding_id = held.result["holding_id"]
+    rig.now += 181
+    expire = ExpireHoldV1(command_id="x1", event_id=EVENT_ID, holding_id=holding_id)
+    await rig.send(expire)
+    assert rig.payments.voided == [holding_id]
+    await rig.send(expire)
+    assert rig.payments.voided == [holding_id, holding_id]
+    await rig.send(hold("c2", "A-2"))
+    assert rig.payments.voided == [holding_id, holding_id]
 
 
 async def test_fenced_write_drops_the_state_and_sends_nothing(rig: Rig) -> None:
@@ -300,6 +345,9 @@ class LedgerDown:
         raise NoHostAvailable("Unable to complete the operation against any hosts", {})
 
     async def refund(self, refund_id: str, charge_id: str, booking_id: str, amount: float) -> None:
+        return None
+
+    async def void(self, idempotency_key: str) -> None:
         return None
 
 
