@@ -7,3 +7,8 @@ DEAD_LETTERS = Counter(
     "evently_dead_letters_total", "Messages sent to the dead-letter topic", ["reason"]
 )
 POLL_SECONDS = Histogram("evently_worker_poll_seconds", "Time to decide and persist one poll")
+CHARGES = Counter(
+    "evently_worker_charges_total",
+    "Charges by where their outcome was decided: in the poll that asked for them, or later",
+    ["decided"],
+)

@@ -7,6 +7,7 @@ import asyncio
 
 from seating import BookingCancelled, PaymentRequested
 from topics.commands import RecordPaymentV1
+from workers.metrics import CHARGES
 from workers.payments import ChargeResult, PaymentProvider, charge_with_retries
 from workers.ports import PublisherPort
 
@@ -72,6 +73,7 @@ class PaymentDesk:
             if task.done() and not task.cancelled():
                 self._charges.pop((r.holding_id, r.attempt), None)
                 answered.append(recorded(event_id, r, task.result()))
+        CHARGES.labels("in_poll").inc(len(answered))
         return answered
 
     def start(self, event_id: str, requested: PaymentRequested) -> None:
@@ -79,6 +81,7 @@ class PaymentDesk:
         outcome to the hold's partition. Only for a charge whose confirm is persisted."""
         key = (requested.holding_id, requested.attempt)
         if key not in self._sending:
+            CHARGES.labels("later").inc()
             task = asyncio.create_task(self._send(event_id, requested, self._charge(requested)))
             self._sending[key] = task
             task.add_done_callback(lambda _: self._sending.pop(key, None))

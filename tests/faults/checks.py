@@ -5,6 +5,7 @@ and `fail` are promises the final state must keep."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,8 @@ class Final:
     holds: list[dict[str, Any]]
     bookings: list[dict[str, Any]]
     seat_map: dict[str, str]
+    charges: dict[str, dict[str, Any]] = field(default_factory=dict)  # holding id -> charge
+    refunds: list[dict[str, Any]] = field(default_factory=list)
     partner_outcomes: dict[str, list[CommandOutcomeV1]] = field(default_factory=dict)
 
 
@@ -37,6 +40,7 @@ def check(history: History, final: Final) -> list[str]:
         *_holds_as_told(history, final.event_id, holds),
         *_bookings_as_told(history, holds, final.bookings),
         *_every_hold_ended(holds, final.seat_map),
+        *money_as_booked(holds, final.charges, final.refunds),
         *(f"repeated outcomes differ: {c}" for c in consistent(final.partner_outcomes)),
     ]
 
@@ -103,6 +107,30 @@ def _bookings_as_told(
         status = holds.get(op.args["holding_id"], {}).get("status")
         if status != "cancelled":
             found.append(f"op {op.index}: cancelled hold {op.args['holding_id']} is {status}")
+    return found
+
+
+def money_as_booked(
+    holds: dict[str, Any], charges: dict[str, dict[str, Any]], refunds: list[dict[str, Any]]
+) -> list[str]:
+    """Money kept is money for a booking: a confirmed hold was charged once (the charge its
+    booking names), a cancelled booking and an unbooked hold's charge were given back, and
+    nothing was given back twice."""
+    given_back: defaultdict[str, float] = defaultdict(float)
+    for refund in refunds:
+        given_back[refund["charge_id"]] += refund["amount"]
+    found = []
+    for holding_id, hold in holds.items():
+        charge = charges.get(holding_id)
+        booked = hold["status"] == "confirmed"
+        if booked and (charge is None or charge["charge_id"] != hold["charge_id"]):
+            found.append(f"booking of {holding_id} names charge {hold['charge_id']}, made {charge}")
+        if charge is None:
+            continue
+        kept = charge["amount"] - given_back[charge["charge_id"]]
+        owed = charge["amount"] if booked and not hold["booking_cancelled"] else 0.0
+        if abs(kept - owed) > 0.005:
+            found.append(f"{holding_id} ({hold['status']}): {kept} kept of its charge, {owed} owed")
     return found
 
 

@@ -31,14 +31,40 @@ def bookings_of(settings: Settings, event_id: str) -> list[dict[str, Any]]:
         session.cluster.shutdown()
 
 
+def ledger_of(settings: Settings, holding_ids: set[str]) -> tuple[dict[str, Any], list[Any]]:
+    """The simulator's charges of these holds (by holding id) and every refund of them."""
+    session = connect(settings)
+    try:
+        charges = {
+            r["idempotency_key"]: dict(r)
+            for r in session.execute("SELECT idempotency_key, charge_id, amount FROM charges")
+            if r["idempotency_key"] in holding_ids
+        }
+        ids = {c["charge_id"] for c in charges.values()}
+        refunds = [
+            dict(r)
+            for r in session.execute("SELECT refund_id, charge_id, amount FROM refunds")
+            if r["charge_id"] in ids
+        ]
+        return charges, refunds
+    finally:
+        session.cluster.shutdown()
+
+
 async def read_final(
     settings: Settings, http: httpx.AsyncClient, event_id: str, partners: list[Partner]
 ) -> Final:
     seats = await http.get(f"/events/{event_id}/seats")
     seats.raise_for_status()
+    holds = await asyncio.to_thread(persisted_holds, settings, event_id)
+    charges, refunds = await asyncio.to_thread(
+        ledger_of, settings, {str(h["holding_id"]) for h in holds}
+    )
     return Final(
         event_id=event_id,
-        holds=await asyncio.to_thread(persisted_holds, settings, event_id),
+        holds=holds,
+        charges=charges,
+        refunds=refunds,
         bookings=await asyncio.to_thread(bookings_of, settings, event_id),
         seat_map={s["seat_id"]: s["status"] for s in seats.json()["seats"]},
         partner_outcomes={
