@@ -103,8 +103,8 @@ class PaymentDesk:
         )
 
     async def void(self, holding_id: str) -> None:
-        """Give back whatever was charged for a hold that lapsed unbooked (a charge made for a
-        confirm whose poll never landed, before the hold's time ran out)."""
+        """Void whatever was charged for a hold that lapsed unbooked (a charge made for a
+        confirm whose poll never landed before the hold's time ran out)."""
         await self.provider.void(holding_id)
 
     async def close(self) -> None:

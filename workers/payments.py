@@ -40,7 +40,7 @@ class PaymentProvider(Protocol):
     ) -> None: ...
 
     async def void(self, idempotency_key: str) -> None:
-        """Give back the charge made with `idempotency_key`, if there is one."""
+        """Cancel whatever is charged with `idempotency_key`, now or by a charge under way."""
         ...
 
 
@@ -94,7 +94,7 @@ class SimulatedProvider:
         if not pays or (self.failure_rate and random.random() < self.failure_rate):
             existing = await payments.charge_of(self.q, idempotency_key)
             if existing:
-                return ChargeResult("succeeded", existing.charge_id)
+                return ChargeResult("succeeded", existing)
             if token == TOK_ERROR:
                 raise ProviderUnavailable("the payment provider is not answering")
             why = "simulated failure rate" if pays else "not a test card that pays"
@@ -111,13 +111,4 @@ class SimulatedProvider:
         )
 
     async def void(self, idempotency_key: str) -> None:
-        charge = await payments.charge_of(self.q, idempotency_key)
-        if charge is not None:
-            await payments.insert_refund(
-                self.q,
-                payments.void_id_for(idempotency_key),
-                charge.charge_id,
-                "",
-                charge.amount,
-                datetime.now(UTC),
-            )
+        await payments.void_charge(self.q, idempotency_key, datetime.now(UTC))

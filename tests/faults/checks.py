@@ -114,8 +114,8 @@ def money_as_booked(
     holds: dict[str, Any], charges: dict[str, dict[str, Any]], refunds: list[dict[str, Any]]
 ) -> list[str]:
     """Money kept is money for a booking: a confirmed hold was charged once (the charge its
-    booking names), a cancelled booking and an unbooked hold's charge were given back, and
-    nothing was given back twice."""
+    booking names), a cancelled booking's charge was refunded, an unbooked hold's charge
+    voided, and nothing was given back twice."""
     given_back: defaultdict[str, float] = defaultdict(float)
     for refund in refunds:
         given_back[refund["charge_id"]] += refund["amount"]
@@ -127,7 +127,8 @@ def money_as_booked(
             found.append(f"booking of {holding_id} names charge {hold['charge_id']}, made {charge}")
         if charge is None:
             continue
-        kept = charge["amount"] - given_back[charge["charge_id"]]
+        voided = charge["amount"] if charge.get("voided_at") else 0.0
+        kept = charge["amount"] - given_back[charge["charge_id"]] - voided
         owed = charge["amount"] if booked and not hold["booking_cancelled"] else 0.0
         if abs(kept - owed) > 0.005:
             found.append(f"{holding_id} ({hold['status']}): {kept} kept of its charge, {owed} owed")

@@ -32,13 +32,16 @@ def bookings_of(settings: Settings, event_id: str) -> list[dict[str, Any]]:
 
 
 def ledger_of(settings: Settings, holding_ids: set[str]) -> tuple[dict[str, Any], list[Any]]:
-    """The simulator's charges of these holds (by holding id) and every refund of them."""
+    """The simulator's charges of these holds (by holding id, voided or not) and every refund
+    of them."""
     session = connect(settings)
     try:
         charges = {
             r["idempotency_key"]: dict(r)
-            for r in session.execute("SELECT idempotency_key, charge_id, amount FROM charges")
-            if r["idempotency_key"] in holding_ids
+            for r in session.execute(
+                "SELECT idempotency_key, charge_id, amount, voided_at FROM charges"
+            )
+            if r["idempotency_key"] in holding_ids and r["charge_id"] is not None
         }
         ids = {c["charge_id"] for c in charges.values()}
         refunds = [
