@@ -80,3 +80,13 @@ async def test_a_void_holds_for_a_charge_that_lands_after_it(q: Statements) -> N
         for r in rows
     }
     assert got == {before: (charged.charge_id, 45.0, True), after: (late.charge_id, 30.0, True)}
+
+
+async def test_charges_asked_for_together_are_all_written(q: Statements) -> None:
+    """Charges started together share batch requests (25 a batch): every one lands, once."""
+    provider = SimulatedProvider(q, failure_rate=0.0, latency_ms=0)
+    keys = [f"hold-{uuid.uuid4().hex}" for _ in range(60)]
+    results = await asyncio.gather(*(provider.charge(k, 10.0, TOK_OK) for k in keys))
+    assert [r.outcome for r in results] == ["succeeded"] * 60
+    for key, result in zip(keys, results, strict=True):
+        assert await charges_of(q, key) == [result.charge_id]
