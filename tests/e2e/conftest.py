@@ -20,16 +20,19 @@ pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def e2e_settings(dev_stack: None) -> Iterator[Settings]:
+    """A deployment of its own, dropped (topics too) when the tests leave the folder."""
     settings = isolated_settings()
     bootstrap(settings)
     yield settings
     drop_deployment(settings)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def system(e2e_settings: Settings) -> Iterator[System]:
+    """The system for tests/e2e, stopped when the tests leave the folder (its processes would
+    otherwise poll Kafka through the fault suites that run last)."""
     running = start_system(e2e_settings, ARTIFACTS / "e2e-logs", workers=2, analytics=True)
     yield running
     running.stop()

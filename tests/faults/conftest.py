@@ -33,10 +33,11 @@ def fault_settings(dev_stack: None) -> Iterator[Settings]:
     drop_deployment(settings)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def cluster_stack() -> Iterator[Settings]:
-    """Three Kafka and three Cassandra nodes, started unless they answer; stopped after unless
-    EVENTLY_TEST_KEEP_STACK=1."""
+    """Three Kafka and three Cassandra nodes, started unless they answer; stopped after the
+    module (six idle JVMs slowed the single-node fault run after it to a crawl in dry run
+    ci16) unless EVENTLY_TEST_KEEP_STACK=1."""
     settings = Settings(**CLUSTER)  # type: ignore[arg-type]
     started = stack.up(settings=settings)
     yield settings

@@ -22,7 +22,7 @@ pytestmark = [
     pytest.mark.cluster,
     pytest.mark.faults,
     pytest.mark.disruptive,
-    pytest.mark.timeout(2400),
+    pytest.mark.timeout(2400, method="thread"),
 ]
 
 

@@ -27,7 +27,7 @@ from tests.faults.final import bookings_of
 from tests.faults.test_faults import setup_event, sign_up
 from tests.integration.seed import persisted_holds
 
-pytestmark = [pytest.mark.faults, pytest.mark.disruptive, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.faults, pytest.mark.disruptive, pytest.mark.timeout(300, method="thread")]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 SEATS, WAITERS, TTL, FAULT_SECONDS = 60, 70, 15, 35.0
 
