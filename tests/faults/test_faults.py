@@ -206,12 +206,17 @@ def print_warnings(folder: Path, last: int = 10) -> None:
 
 async def make_partners(settings: Settings, http: httpx.AsyncClient, count: int) -> list[Partner]:
     """Partners made by POST /partners, each with its own Kafka login, started (sent as setup:
-    on a cluster just started, CI's run of stop 21 had one answered after more than 8 s)."""
+    on a cluster just started, CI's run of stop 21 had one answered after more than 8 s). An
+    answer replayed for a send that timed out has its password blanked (it is shown once): that
+    partner is left, and another made."""
     admin = {"Authorization": f"Bearer {settings.admin_token}"}
     made = []
     for n in range(count):
-        response = await setup_post(http, "/partners", {"name": f"Partner {n}"}, admin)
-        assert response.status_code == 201, response.text
+        for _ in range(3):
+            response = await setup_post(http, "/partners", {"name": f"Partner {n}"}, admin)
+            assert response.status_code == 201, response.text
+            if response.json()["kafka"]["password"] is not None:
+                break
         partner = Partner(settings, response.json())
         await partner.start()
         made.append(partner)
