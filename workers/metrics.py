@@ -1,6 +1,6 @@
 """Prometheus metrics of a worker."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 COMMANDS = Counter("evently_worker_commands_total", "Seat commands decided")
 DEAD_LETTERS = Counter(
@@ -11,4 +11,8 @@ CHARGES = Counter(
     "evently_worker_charges_total",
     "Charges by where their outcome was decided: in the poll that asked for them, or later",
     ["decided"],
+)
+PAYMENT_WAITS = Gauge(
+    "evently_worker_payment_waits",
+    "1 while polls wait for their charges (the provider answers within the budget), else 0",
 )

@@ -1,18 +1,23 @@
 """Runs charges beside the serialised path: a charge that answers within a short budget is
-decided in its own poll; a slower one feeds its outcome back as a command."""
+decided in its own poll; a slower one feeds its outcome back as a command. A poll waits only
+while the provider has been answering within the budget, so a slow one costs the polls nothing."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import deque
 
 from seating import BookingCancelled, PaymentRequested
 from topics.commands import RecordPaymentV1
-from workers.metrics import CHARGES
+from workers.metrics import CHARGES, PAYMENT_WAITS
 from workers.payments import ChargeResult, PaymentProvider, charge_with_retries
 from workers.ports import PublisherPort
 
 Key = tuple[str, int]  # holding id, attempt
 UNCLAIMED_SECONDS = 60.0
+RECENT = 32  # the charges whose speed decides whether polls wait
+IN_TIME_SHARE = 0.5  # polls wait while at least this share of them answered within the budget
 
 
 class PaymentDesk:
@@ -33,6 +38,7 @@ class PaymentDesk:
         self.inline_seconds = inline_seconds
         self._charges: dict[Key, asyncio.Task[ChargeResult]] = {}
         self._sending: dict[Key, asyncio.Task[None]] = {}
+        self._in_time: deque[bool] = deque(maxlen=RECENT)
 
     def _charge(self, requested: PaymentRequested) -> asyncio.Task[ChargeResult]:
         key = (requested.holding_id, requested.attempt)
@@ -48,8 +54,22 @@ class PaymentDesk:
                 )
             )
             self._charges[key] = task
-            task.add_done_callback(lambda done: self._forget_later(key, done))
+            started = time.monotonic()
+            task.add_done_callback(lambda done: self._answered(key, done, started))
         return task
+
+    def _answered(self, key: Key, task: asyncio.Task[ChargeResult], started: float) -> None:
+        self._in_time.append(time.monotonic() - started <= self.inline_seconds)
+        self._forget_later(key, task)
+
+    def waits(self) -> bool:
+        """Whether a poll waits for its charges: with a budget, while at least IN_TIME_SHARE of
+        the last RECENT charges answered within it (or none answered yet). The charges a poll
+        does not wait for still start at once, and keep telling how fast the provider is."""
+        if self.inline_seconds <= 0:
+            return False
+        recent = self._in_time
+        return not recent or sum(recent) >= IN_TIME_SHARE * len(recent)
 
     def _forget_later(self, key: Key, task: asyncio.Task[ChargeResult]) -> None:
         """A charge nobody took (its poll failed, its partition moved) is dropped after a while;
@@ -66,7 +86,11 @@ class PaymentDesk:
         charges are then the caller's to decide); the others keep running for `start`."""
         if not requested or self.inline_seconds <= 0:
             return []
+        waits = self.waits()
+        PAYMENT_WAITS.set(int(waits))
         tasks = [(event_id, r, self._charge(r)) for event_id, r in requested]
+        if not waits:
+            return []
         await asyncio.wait([t for _, _, t in tasks], timeout=self.inline_seconds)
         answered = []
         for event_id, r, task in tasks:

@@ -4,6 +4,7 @@ ones come back as commands, and each hold and attempt is charged once either way
 from __future__ import annotations
 
 import asyncio
+import time
 
 from seating import PaymentRequested
 from tests.support import eventually
@@ -69,3 +70,26 @@ async def test_no_budget_charges_nothing_before_the_poll_lands() -> None:
     assert provider.charges == []
     await desk.void("h1")
     assert provider.voided == ["h1"]
+
+
+async def test_a_slow_provider_stops_the_polls_waiting_and_a_fast_one_starts_them_again() -> None:
+    provider, publisher = Provider(delay=0.2), FakePublisher()
+    desk = PaymentDesk(provider, publisher, inline_seconds=0.05)
+    assert desk.waits()  # nothing known yet
+    assert await desk.settle([(EVENT_ID, requested("h1"))]) == []
+    await eventually(lambda: not desk.waits(), timeout=5, what="the slow charge noticed")
+
+    began = time.monotonic()
+    assert await desk.settle([(EVENT_ID, requested("h2"))]) == []
+    assert time.monotonic() - began < 0.04  # the poll did not wait for its charge
+    desk.start(EVENT_ID, requested("h2"))
+    await eventually(lambda: bool(publisher.commands), timeout=5, what="h2's RecordPayment")
+    assert provider.charges == ["h1", "h2"]  # started by settle, sent by start: charged once
+
+    provider.delay = 0.0  # two slow charges known: the next two fast ones make half
+    for holding in ("h3", "h4"):
+        assert await desk.settle([(EVENT_ID, requested(holding))]) == []
+        await asyncio.sleep(0.01)
+    assert desk.waits()
+    (answered,) = await desk.settle([(EVENT_ID, requested("h5"))])
+    assert answered.holding_id == "h5" and answered.outcome == "succeeded"
