@@ -217,6 +217,8 @@ async def make_partners(settings: Settings, http: httpx.AsyncClient, count: int)
             assert response.status_code == 201, response.text
             if response.json()["kafka"]["password"] is not None:
                 break
+        else:
+            pytest.fail(f"POST /partners answered without a password three times: {response.text}")
         partner = Partner(settings, response.json())
         await partner.start()
         made.append(partner)
