@@ -46,7 +46,7 @@ class Sender:
         self.consumer_name = consumer_name
         self.retry_seconds = retry_seconds
         self._pending: list[tuple[Record, Sending]] = []
-        self._flushes: set[asyncio.Future[None]] = set()
+        self._last_flush: asyncio.Future[None] | None = None
 
     def _send(
         self, topic: str, key: str | None, message: BaseModel, partition: int | None = None
@@ -82,33 +82,40 @@ class Sender:
 
         Concurrent callers (one per partition) also wait for the flushes begun before theirs:
         such a flush may have taken messages sent before this call, and a caller that commits
-        an offset or deletes an outbox row must know its own messages were acknowledged."""
+        an offset or deletes an outbox row must know its own messages were acknowledged. Each
+        flush waits for the one begun just before it (which waited for its own predecessor),
+        so a flush costs the same however many are running."""
         pending, self._pending = self._pending, []
-        earlier = list(self._flushes)
-        mine = asyncio.ensure_future(self._settle(pending))
-        self._flushes.add(mine)
-        mine.add_done_callback(self._flushes.discard)
-        # wait, unlike gather, never cancels the flushes of other callers.
-        await asyncio.wait([mine, *earlier])
-        for flush in (mine, *earlier):
-            if (error := flush.exception()) is not None:
-                raise error
+        earlier = self._last_flush
+        if earlier is not None and earlier.done():
+            earlier = None  # its failure was told to its own callers
+        mine = asyncio.ensure_future(self._settle(pending, earlier))
+        self._last_flush = mine
+        # wait, unlike a bare await, never cancels a flush other callers wait for.
+        await asyncio.wait([mine])
+        if (error := mine.exception()) is not None:
+            raise error
 
-    async def _settle(self, pending: list[tuple[Record, Sending]]) -> None:
+    async def _settle(
+        self, pending: list[tuple[Record, Sending]], earlier: asyncio.Future[None] | None
+    ) -> None:
         while pending:
-            results = await asyncio.gather(
-                *(_delivered(future) for _, future in pending), return_exceptions=True
-            )
-            failed = []
-            for (record, _), result in zip(pending, results, strict=True):
-                if isinstance(result, Exception):
-                    if not _transient(result):
-                        raise result
+            failed: list[Record] = []
+            for record, future in pending:  # sent already: waiting one by one costs no time
+                try:
+                    await _delivered(future)
+                except Exception as exc:
+                    if not _transient(exc):
+                        raise
                     failed.append(record)
             if failed:
                 log.warning("publish failed; sending again", messages=len(failed))
                 await asyncio.sleep(self.retry_seconds)
             pending = [(record, self._start(record)) for record in failed]
+        if earlier is not None:
+            await asyncio.wait([earlier])
+            if (error := earlier.exception()) is not None:
+                raise error
 
 
 def _transient(error: Exception) -> bool:

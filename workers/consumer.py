@@ -27,6 +27,7 @@ COMMIT_EVERY_SECONDS = 0.2
 FINISHING_DEPTH = 2  # polls of a partition being finished while the next one is decided
 OUTBOX_IDLE_SECONDS = 1.0  # a partition with no batch for this long empties its outbox itself
 SETTLE_RETRY_SECONDS = 1.0
+ASSIGNMENT_CHECK_SECONDS = 0.1  # how soon a newly assigned partition gets its loop
 
 
 class Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -132,15 +133,31 @@ class CommandLoop:
         self._finished: dict[TopicPartition, int] = {}  # offsets to commit
 
     async def run(self) -> None:
-        """Poll forever."""
-        while True:
-            for tp, offset in list(self.rewinds.items()):
-                del self.rewinds[tp]
+        """Keep one loop per assigned partition, forever. Partitions share nothing but this
+        process: each polls, decides and persists on its own, so one partition's slow batch
+        (a Paxos round under contention) never holds up the others' next polls."""
+        loops: dict[TopicPartition, asyncio.Task[None]] = {}
+        try:
+            while True:
+                for tp in [tp for tp, loop in loops.items() if loop.done()]:
+                    loops.pop(tp).result()  # a loop ends when its partition went, or raises
+                for tp in self.consumer.assignment() - loops.keys():
+                    loops[tp] = asyncio.create_task(self._poll(tp))
+                await asyncio.sleep(ASSIGNMENT_CHECK_SECONDS)
+        finally:
+            for loop in loops.values():
+                loop.cancel()
+
+    async def _poll(self, tp: TopicPartition) -> None:
+        """Poll, decide and persist one partition while it is assigned here."""
+        while tp in self.consumer.assignment():
+            if (offset := self.rewinds.pop(tp, None)) is not None:
                 self._finishing.pop(tp, None)  # that chain is broken: a new one begins
                 await self._retry(tp, offset, 0.0)
-            batches = await self.consumer.getmany(timeout_ms=100, max_records=500)
-            # Partitions share nothing but this process: decide and persist them side by side.
-            await asyncio.gather(*(self._partition(tp, records) for tp, records in batches.items()))
+            batches = await self.consumer.getmany(tp, timeout_ms=100, max_records=500)
+            if records := batches.get(tp):
+                await self._partition(tp, records)
+        self.rewinds.pop(tp, None)  # a later owner reads from the committed offset anyway
 
     async def _partition(self, tp: TopicPartition, records: list[ConsumerRecord]) -> None:
         if tp.partition not in self.owner.epochs:  # assignment still taking its epoch

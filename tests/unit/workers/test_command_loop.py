@@ -103,3 +103,41 @@ async def test_a_poll_that_cannot_be_finished_is_read_again_with_the_polls_after
     loop.rewinds.clear()
     await loop._retry(TP, 0, 0.0)
     assert consumer.seeks[-1] == 0
+
+
+class PollingConsumer(FakeConsumer):
+    """Two partitions assigned, each with a poll ready whenever asked."""
+
+    def __init__(self, *assigned: TopicPartition) -> None:
+        super().__init__()
+        self.assigned = set(assigned)
+
+    def assignment(self) -> set[TopicPartition]:
+        return self.assigned
+
+    async def getmany(self, tp: TopicPartition, **_: Any) -> dict[TopicPartition, list[Any]]:
+        await asyncio.sleep(0)
+        return {tp: records(0, "c")}
+
+
+async def test_a_partition_stuck_in_its_batch_does_not_hold_up_the_others() -> None:
+    slow, quick = TopicPartition("seat-commands", 1), TopicPartition("seat-commands", 2)
+    consumer = PollingConsumer(slow, quick)
+    loop = CommandLoop(consumer, None, None, None)  # type: ignore[arg-type]
+    stuck = asyncio.Event()
+    decided: list[int] = []
+
+    async def partition(tp: TopicPartition, _: list[Any]) -> None:
+        decided.append(tp.partition)
+        if tp == slow:
+            await stuck.wait()  # a Paxos round that does not come back
+
+    loop._partition = partition  # type: ignore[method-assign]
+    running = asyncio.create_task(loop.run())
+    await asyncio.sleep(0.05)
+    assert decided.count(1) == 1 and decided.count(2) > 5
+    consumer.assigned = {quick}  # the slow one is revoked: its loop ends once it is back
+    stuck.set()
+    await asyncio.sleep(0.05)
+    assert decided.count(1) == 1
+    running.cancel()

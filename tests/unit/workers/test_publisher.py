@@ -88,6 +88,43 @@ async def test_a_flush_waits_for_messages_an_earlier_concurrent_flush_took() -> 
     await asyncio.wait_for(asyncio.gather(first, second), 1)
 
 
+async def test_a_flush_waits_for_every_flush_begun_before_it_not_only_the_last() -> None:
+    producer = SlowProducer()
+    sender = Publisher(producer, Topics(), "w", retry_seconds=0)
+    flushes = []
+    for command_id in "abc":
+        sender.outcome(None, outcome(command_id))
+        flushes.append(asyncio.create_task(sender.flush()))
+        await asyncio.sleep(0)
+    producer.deliveries[2].set_result(None)
+    producer.deliveries[1].set_result(None)
+    await asyncio.sleep(0.01)
+    assert not any(flush.done() for flush in flushes)  # "a" is not acknowledged yet
+    producer.deliveries[0].set_result(None)
+    await asyncio.wait_for(asyncio.gather(*flushes), 1)
+
+
+async def test_a_refused_message_fails_the_flushes_waiting_on_it_and_no_later_one() -> None:
+    producer = SlowProducer()
+    sender = Publisher(producer, Topics(), "w", retry_seconds=0)
+    sender.outcome(None, outcome("a"))
+    first = asyncio.create_task(sender.flush())
+    await asyncio.sleep(0)
+    sender.outcome(None, outcome("b"))
+    second = asyncio.create_task(sender.flush())
+    await asyncio.sleep(0)
+    producer.deliveries[1].set_result(None)
+    producer.deliveries[0].set_exception(MessageSizeTooLargeError())
+    for flush in (first, second):
+        with pytest.raises(MessageSizeTooLargeError):
+            await flush
+    sender.outcome(None, outcome("c"))
+    third = asyncio.create_task(sender.flush())
+    await asyncio.sleep(0)
+    producer.deliveries[2].set_result(None)
+    await asyncio.wait_for(third, 1)
+
+
 def test_hold_and_booking_views_are_the_documented_results() -> None:
     hold = Hold("h1", "u1", (SeatLine("A-1", "VIP", 10.0),), 10.0, 1.0, 2.0)
     held = hold_view("e1", hold)
