@@ -132,7 +132,7 @@ async def test_a_partition_stuck_in_its_batch_does_not_hold_up_the_others() -> N
         if tp == slow:
             await stuck.wait()  # a Paxos round that does not come back
 
-    loop._partition = partition  # type: ignore[method-assign]
+    loop._partition = partition  # type: ignore[method-assign,assignment]
     running = asyncio.create_task(loop.run())
     await asyncio.sleep(0.05)
     assert decided.count(1) == 1 and decided.count(2) > 5
